@@ -1,0 +1,167 @@
+// The boundary between the extension host and the model process. Every JSON-RPC method is
+// defined here once, with zod schemas for what crosses the wire; both sides validate with them.
+import { z } from 'zod';
+
+/** A request: the host sends params, the model process answers with result. */
+export interface RequestDef<P extends z.ZodTypeAny, R extends z.ZodTypeAny> {
+  readonly method: string;
+  readonly params: P;
+  readonly result: R;
+}
+
+/** A notification: one-way, no answer. */
+export interface NotificationDef<P extends z.ZodTypeAny> {
+  readonly method: string;
+  readonly params: P;
+}
+
+function request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(method: string, params: P, result: R): RequestDef<P, R> {
+  return { method, params, result };
+}
+
+function notification<P extends z.ZodTypeAny>(method: string, params: P): NotificationDef<P> {
+  return { method, params };
+}
+
+export const threadsSchema = z.union([z.literal('auto'), z.number().int().min(1).max(512)]);
+
+export const modelLoadParams = z.object({
+  path: z.string().min(1),
+  /** Tokens per sequence; clamped to what the model was trained on. */
+  contextSize: z.number().int().min(128).max(1_048_576).optional(),
+  threads: threadsSchema.default('auto'),
+});
+
+export const modelInfoSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  loadMs: z.number().nonnegative(),
+  contextSize: z.number().int().positive(),
+  trainContextSize: z.number().int().positive(),
+  threads: z.number().int().positive(),
+  /** Why these threads: the measurement or the explicit setting. */
+  threadsReason: z.string(),
+  hasInfill: z.boolean(),
+  /** The chat template node-llama-cpp resolved from the model's metadata. */
+  chatWrapper: z.string(),
+});
+
+export const modelStatusResult = z.object({
+  state: z.enum(['unloaded', 'loading', 'ready']),
+  model: modelInfoSchema.nullable(),
+  rssBytes: z.number().int().nonnegative(),
+  /** Tokens held in the most used sequence, of `model.contextSize`. */
+  contextTokensUsed: z.number().int().nonnegative(),
+  activeRequests: z.number().int().nonnegative(),
+  lastTokensPerSec: z.number().nonnegative().nullable(),
+});
+
+export const samplingSchema = z.object({
+  /** Key of the `generate/token` notifications for this request. */
+  streamId: z.string().min(1).max(200),
+  maxTokens: z.number().int().min(1).max(32_768).default(256),
+  stop: z.array(z.string().min(1)).max(32).default([]),
+  temperature: z.number().min(0).max(5).default(0),
+  topP: z.number().gt(0).max(1).optional(),
+  seed: z.number().int().nonnegative().optional(),
+  /** Wall-clock budget for the whole request; the text so far is returned when it runs out. */
+  timeBudgetMs: z.number().int().positive().optional(),
+});
+
+export const generateCompleteParams = samplingSchema.extend({
+  prompt: z.string(),
+});
+
+export const generateInfillParams = samplingSchema.extend({
+  prefix: z.string(),
+  suffix: z.string(),
+});
+
+export const chatMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+
+export const generateChatParams = samplingSchema.extend({
+  messages: z.array(chatMessageSchema).min(1),
+});
+
+export const stopReasonSchema = z.enum(['eos', 'maxTokens', 'stop', 'cancelled', 'timeBudget']);
+
+export const generateResult = z.object({
+  text: z.string(),
+  stopReason: stopReasonSchema,
+  /** Tokens in the prompt as sent to the model. */
+  promptTokens: z.number().int().nonnegative(),
+  /** Prompt tokens that had to be evaluated; the rest were reused from the sequence's cache. */
+  evaluatedPromptTokens: z.number().int().nonnegative(),
+  generatedTokens: z.number().int().nonnegative(),
+  ttftMs: z.number().nonnegative().nullable(),
+  totalMs: z.number().nonnegative(),
+  tokensPerSec: z.number().nonnegative(),
+});
+
+export const emptyParams = z.object({}).strict();
+
+export const engineMethods = {
+  /** host → model process: load a GGUF file, replacing any loaded model. */
+  modelLoad: request('model/load', modelLoadParams, modelInfoSchema),
+  /** host → model process: free the model and its contexts. */
+  modelUnload: request('model/unload', emptyParams, z.object({ unloaded: z.boolean() })),
+  /** host → model process: state, memory and context use. */
+  modelStatus: request('model/status', emptyParams, modelStatusResult),
+  /** host → model process: plain continuation of a prompt. */
+  generateComplete: request('generate/complete', generateCompleteParams, generateResult),
+  /** host → model process: fill in the middle between prefix and suffix (models with FIM tokens). */
+  generateInfill: request('generate/infill', generateInfillParams, generateResult),
+  /** host → model process: a chat reply, formatted with the model's own chat template. */
+  generateChat: request('generate/chat', generateChatParams, generateResult),
+} as const;
+
+export const tokenNotificationParams = z.object({
+  streamId: z.string(),
+  text: z.string(),
+});
+
+export const logNotificationParams = z.object({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error']),
+  message: z.string(),
+});
+
+export const engineNotifications = {
+  /** model process → host: generated text, in order, for one request. */
+  token: notification('generate/token', tokenNotificationParams),
+  /** model process → host: a line for the Hearth log. */
+  log: notification('engine/log', logNotificationParams),
+} as const;
+
+/** What went wrong, so the host can say it in words and offer the right action. */
+export const engineErrorKind = z.enum([
+  'modelNotFound',
+  'notGguf',
+  'corruptModel',
+  'modelTooLarge',
+  'noModelLoaded',
+  'infillUnsupported',
+  'invalidParams',
+  'internal',
+]);
+export type EngineErrorKind = z.infer<typeof engineErrorKind>;
+
+export const engineErrorData = z.object({
+  kind: engineErrorKind,
+  path: z.string().optional(),
+});
+export type EngineErrorData = z.infer<typeof engineErrorData>;
+
+/** JSON-RPC error code used for every engine error; `data.kind` says which. */
+export const ENGINE_ERROR_CODE = -32_001;
+
+export type ModelLoadParams = z.input<typeof modelLoadParams>;
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+export type ModelStatus = z.infer<typeof modelStatusResult>;
+export type GenerateResult = z.infer<typeof generateResult>;
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+export type StopReason = z.infer<typeof stopReasonSchema>;
+export type LogLevel = z.infer<typeof logNotificationParams>['level'];
