@@ -1,0 +1,360 @@
+// Owns node-llama-cpp inside the model process: the loaded model, its context and sequences,
+// and every generation. It knows nothing of JSON-RPC; main.ts wires it to the connection.
+import { basename } from 'node:path';
+import {
+  getLlama,
+  InsufficientMemoryError,
+  LlamaChat,
+  LlamaCompletion,
+  LlamaLogLevel,
+  resolveChatWrapper,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import type { z } from 'zod';
+import type {
+  ChatMessage,
+  GenerateResult,
+  LogLevel,
+  ModelInfo,
+  ModelStatus,
+  StopReason,
+  generateChatParams,
+  generateCompleteParams,
+  generateInfillParams,
+  modelLoadParams,
+  samplingSchema,
+} from '../common/protocol/engineProtocol';
+import { EngineError } from './engineError';
+import { checkModelFile } from './modelFileCheck';
+import { physicalCores } from './physicalCores';
+import { SequencePool } from './sequencePool';
+import { chooseThreads, type ThreadChoice } from './threadTuner';
+
+type Sampling = z.output<typeof samplingSchema>;
+type LoadParams = z.output<typeof modelLoadParams>;
+type OnText = (text: string) => void;
+type Log = (level: LogLevel, message: string) => void;
+
+const DEFAULT_CONTEXT_SIZE = 4096;
+// One sequence serves completions while another serves chat; more only multiply KV memory.
+const SEQUENCES = 2;
+
+interface Loaded {
+  readonly model: LlamaModel;
+  readonly context: LlamaContext;
+  readonly pool: SequencePool;
+  readonly chatWrapper: ChatWrapper;
+  readonly info: ModelInfo;
+}
+
+/** What a library generation call hands back, reduced to what we report. */
+interface RawGeneration {
+  readonly text: string;
+  readonly libraryStopReason: string;
+}
+
+interface GenerationOptions {
+  onTextChunk: OnText;
+  onToken: (tokens: readonly unknown[]) => void;
+  signal: AbortSignal;
+  stopOnAbortSignal: true;
+  maxTokens: number;
+  temperature: number;
+  topP?: number;
+  seed?: number;
+  customStopTriggers?: string[];
+}
+
+export class ModelEngine {
+  private llama: Promise<Llama> | undefined;
+  private loaded: Loaded | undefined;
+  private loading: Promise<unknown> = Promise.resolve();
+  private state: ModelStatus['state'] = 'unloaded';
+  private activeRequests = 0;
+  private lastTokensPerSec: number | null = null;
+
+  constructor(private readonly log: Log) {}
+
+  load(params: LoadParams): Promise<ModelInfo> {
+    // Loads run one after another; a request during a load waits for it through `requireLoaded`.
+    const next = this.loading.then(() => this.doLoad(params));
+    this.loading = next.catch(() => undefined);
+    return next;
+  }
+
+  async unload(): Promise<boolean> {
+    await this.loading;
+    return this.unloadNow();
+  }
+
+  private async unloadNow(): Promise<boolean> {
+    const loaded = this.loaded;
+    if (loaded === undefined) return false;
+    this.loaded = undefined;
+    this.state = 'unloaded';
+    await loaded.context.dispose();
+    await loaded.model.dispose();
+    this.log('info', `Unloaded ${loaded.info.name}`);
+    return true;
+  }
+
+  status(): ModelStatus {
+    const loaded = this.loaded;
+    const used = loaded === undefined ? 0 : Math.max(0, ...loaded.pool.all.map((sequence) => sequence.nextTokenIndex));
+    return {
+      state: this.state,
+      model: loaded?.info ?? null,
+      rssBytes: process.memoryUsage().rss,
+      contextTokensUsed: used,
+      activeRequests: this.activeRequests,
+      lastTokensPerSec: this.lastTokensPerSec,
+    };
+  }
+
+  complete(params: z.output<typeof generateCompleteParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
+    return this.generate(params, onText, cancel, async (sequence, options) => {
+      const completion = new LlamaCompletion({ contextSequence: sequence });
+      try {
+        const response = await completion.generateCompletionWithMeta(params.prompt, options);
+        return { text: response.response, libraryStopReason: response.metadata.stopReason };
+      } finally {
+        completion.dispose();
+      }
+    });
+  }
+
+  infill(params: z.output<typeof generateInfillParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
+    return this.generate(params, onText, cancel, async (sequence, options) => {
+      const completion = new LlamaCompletion({ contextSequence: sequence });
+      try {
+        if (!completion.infillSupported) {
+          const info = (await this.requireLoaded()).info;
+          throw new EngineError(
+            'infillUnsupported',
+            `The model ${info.name} has no fill-in-the-middle tokens; use a code model such as Qwen2.5-Coder, or plain completion.`,
+            info.path,
+          );
+        }
+        const response = await completion.generateInfillCompletionWithMeta(params.prefix, params.suffix, options);
+        return { text: response.response, libraryStopReason: response.metadata.stopReason };
+      } finally {
+        completion.dispose();
+      }
+    });
+  }
+
+  chat(params: z.output<typeof generateChatParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
+    return this.generate(params, onText, cancel, async (sequence, options) => {
+      const { chatWrapper } = await this.requireLoaded();
+      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+      try {
+        const response = await chat.generateResponse(toChatHistory(params.messages), options);
+        return { text: response.response, libraryStopReason: response.metadata.stopReason };
+      } finally {
+        chat.dispose({ disposeSequence: false });
+      }
+    });
+  }
+
+  private async doLoad(params: LoadParams): Promise<ModelInfo> {
+    const llama = await this.getLlama();
+    const checked = await checkModelFile(params.path, llama);
+    await this.unloadNow();
+    this.state = 'loading';
+    try {
+      const start = performance.now();
+      const model = await llama.loadModel({ modelPath: params.path }).catch((error: unknown) => {
+        throw loadFailure(error, params.path);
+      });
+      const loadMs = performance.now() - start;
+      const threads = await this.resolveThreads(model, params.threads);
+      const contextSize = Math.min(params.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
+      const context = await model
+        .createContext({ contextSize, sequences: SEQUENCES, threads: threads.threads })
+        .catch(async (error: unknown) => {
+          await model.dispose();
+          throw loadFailure(error, params.path);
+        });
+      const sequences: LlamaContextSequence[] = [];
+      for (let index = 0; index < SEQUENCES; index += 1) sequences.push(context.getSequence());
+      const chatWrapper = resolveChatWrapper(model);
+      const info: ModelInfo = {
+        path: params.path,
+        name: modelName(model, params.path),
+        sizeBytes: checked.sizeBytes,
+        loadMs,
+        contextSize: context.contextSize,
+        trainContextSize: model.trainContextSize,
+        threads: threads.threads,
+        threadsReason: threads.reason,
+        hasInfill: isInfillCapable(model),
+        chatWrapper: chatWrapper.wrapperName,
+      };
+      this.loaded = { model, context, pool: new SequencePool(sequences), chatWrapper, info };
+      this.state = 'ready';
+      this.log('info', `Loaded ${info.name} in ${loadMs.toFixed(0)} ms; ${info.threads} threads (${info.threadsReason}); chat template: ${info.chatWrapper}; infill: ${info.hasInfill}`);
+      return info;
+    } catch (error) {
+      this.state = 'unloaded';
+      throw error;
+    }
+  }
+
+  private async resolveThreads(model: LlamaModel, setting: LoadParams['threads']): Promise<ThreadChoice> {
+    const cores = physicalCores();
+    if (setting !== 'auto') {
+      if (setting > cores) this.log('warn', `hearth.engine.threads is ${setting}, more than the ${cores} physical cores; this is usually slower.`);
+      return { threads: setting, reason: 'set by hearth.engine.threads' };
+    }
+    return chooseThreads(model, cores);
+  }
+
+  private getLlama(): Promise<Llama> {
+    this.llama ??= getLlama({
+      // Never compile or download at run time: the prebuilt binaries ship inside npm packages.
+      build: 'never',
+      // 0 lets each context use exactly the threads it is given, rather than a shared budget.
+      maxThreads: 0,
+      logLevel: LlamaLogLevel.warn,
+      logger: (level, message) => {
+        const text = message.trim();
+        if (text.length > 0) this.log(level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? 'error' : 'warn', text);
+      },
+    });
+    return this.llama;
+  }
+
+  private async requireLoaded(): Promise<Loaded> {
+    await this.loading;
+    if (this.loaded === undefined) throw new EngineError('noModelLoaded', 'No model is loaded; load one with model/load first.');
+    return this.loaded;
+  }
+
+  private async generate(
+    params: Sampling,
+    onText: OnText,
+    cancel: AbortSignal,
+    run: (sequence: LlamaContextSequence, options: GenerationOptions) => Promise<RawGeneration>,
+  ): Promise<GenerateResult> {
+    const loaded = await this.requireLoaded();
+    const start = performance.now();
+    const abort = new AbortController();
+    let abortReason: StopReason | undefined;
+    const stop = (reason: StopReason) => {
+      abortReason ??= reason;
+      abort.abort(new Error(reason));
+    };
+    const onCancel = () => stop('cancelled');
+    if (cancel.aborted) onCancel();
+    cancel.addEventListener('abort', onCancel, { once: true });
+    const budget = params.timeBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.timeBudgetMs);
+
+    this.activeRequests += 1;
+    let sequence: LlamaContextSequence | undefined;
+    try {
+      sequence = await loaded.pool.acquire(abort.signal);
+      const before = sequence.contextTokens;
+      let generatedTokens = 0;
+      let firstTokenAt: number | undefined;
+      const options: GenerationOptions = {
+        onTextChunk: onText,
+        onToken: (tokens) => {
+          firstTokenAt ??= performance.now();
+          generatedTokens += tokens.length;
+        },
+        signal: abort.signal,
+        stopOnAbortSignal: true,
+        maxTokens: params.maxTokens,
+        temperature: params.temperature,
+        ...(params.topP === undefined ? {} : { topP: params.topP }),
+        ...(params.seed === undefined ? {} : { seed: params.seed }),
+        ...(params.stop.length === 0 ? {} : { customStopTriggers: params.stop }),
+      };
+      let raw: RawGeneration;
+      try {
+        raw = await run(sequence, options);
+      } catch (error) {
+        // Aborted before the first token: the library throws rather than returning partial text.
+        if (abortReason === undefined) throw error;
+        raw = { text: '', libraryStopReason: 'abort' };
+      }
+      const end = performance.now();
+      // The sequence now holds the prompt and all generated tokens but the last (not yet evaluated).
+      const promptTokens = Math.max(0, sequence.contextTokens.length - Math.max(0, generatedTokens - 1));
+      const reused = Math.min(commonPrefixLength(before, sequence.contextTokens), promptTokens);
+      const decodeMs = firstTokenAt === undefined ? 0 : end - firstTokenAt;
+      const tokensPerSec = generatedTokens > 1 && decodeMs > 0 ? ((generatedTokens - 1) * 1000) / decodeMs : 0;
+      if (tokensPerSec > 0) this.lastTokensPerSec = tokensPerSec;
+      return {
+        text: raw.text,
+        stopReason: mapStopReason(raw.libraryStopReason, abortReason),
+        promptTokens,
+        evaluatedPromptTokens: promptTokens - reused,
+        generatedTokens,
+        ttftMs: firstTokenAt === undefined ? null : firstTokenAt - start,
+        totalMs: end - start,
+        tokensPerSec,
+      };
+    } catch (error) {
+      if (abortReason !== undefined && sequence === undefined) return emptyResult(abortReason, performance.now() - start);
+      throw error;
+    } finally {
+      if (budget !== undefined) clearTimeout(budget);
+      cancel.removeEventListener('abort', onCancel);
+      if (sequence !== undefined) loaded.pool.release(sequence);
+      this.activeRequests -= 1;
+    }
+  }
+}
+
+function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
+    if (message.role === 'system') return { type: 'system', text: message.content };
+    if (message.role === 'user') return { type: 'user', text: message.content };
+    return { type: 'model', response: [message.content] };
+  });
+  // The model answers into a trailing model turn; an assistant message last is continued.
+  if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });
+  return history;
+}
+
+function mapStopReason(library: string, aborted: StopReason | undefined): StopReason {
+  if (library === 'abort') return aborted ?? 'cancelled';
+  if (library === 'maxTokens') return 'maxTokens';
+  if (library === 'customStopTrigger' || library === 'stopGenerationTrigger') return 'stop';
+  return 'eos';
+}
+
+function emptyResult(stopReason: StopReason, totalMs: number): GenerateResult {
+  return { text: '', stopReason, promptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, ttftMs: null, totalMs, tokensPerSec: 0 };
+}
+
+function commonPrefixLength(a: readonly unknown[], b: readonly unknown[]): number {
+  const limit = Math.min(a.length, b.length);
+  let index = 0;
+  while (index < limit && a[index] === b[index]) index += 1;
+  return index;
+}
+
+function isInfillCapable(model: LlamaModel): boolean {
+  const infill = model.tokens.infill;
+  return infill.prefix !== null && infill.suffix !== null && infill.middle !== null;
+}
+
+function modelName(model: LlamaModel, path: string): string {
+  const name = model.fileInfo.metadata.general?.name;
+  return typeof name === 'string' && name.trim().length > 0 ? name.trim() : basename(path);
+}
+
+function loadFailure(error: unknown, path: string): EngineError {
+  if (error instanceof InsufficientMemoryError) {
+    return new EngineError('modelTooLarge', `Not enough memory to load the model: ${error.message}. Choose a smaller model: ${path}`, path);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new EngineError('corruptModel', `llama.cpp could not load the model (${message}): ${path}`, path);
+}
