@@ -1,0 +1,26 @@
+// Builds the supervisor from the extension's context and live settings.
+import * as vscode from 'vscode';
+import { EngineConnection } from './engineConnection';
+import { EngineSupervisor } from './engineSupervisor';
+import { resolveModel } from './modelResolver';
+import { readEngineSettings } from './settings';
+
+export function createEngineSupervisor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineSupervisor {
+  const warn = (message: string) => log.warn(message);
+  return new EngineSupervisor({
+    spawn: () => EngineConnection.start(context.asAbsolutePath('dist/engine.mjs')),
+    loadParams: async () => {
+      const settings = readEngineSettings(warn);
+      const model = await resolveModel({
+        settingPath: settings.modelPath,
+        workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+        storageDir: context.globalStorageUri.fsPath,
+        devModelsDir: context.asAbsolutePath('models'),
+      });
+      log.info(`Loading ${model.path} (from ${model.source}).`);
+      return { path: model.path, contextSize: settings.contextSize, threads: settings.threads };
+    },
+    idleUnloadMinutes: () => readEngineSettings(warn).idleUnloadMinutes,
+    log: (level, message) => log[level](message),
+  });
+}

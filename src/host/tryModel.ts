@@ -1,0 +1,58 @@
+// `hearth.generate.tryModel`: the smallest end-to-end proof. It asks for a prompt and streams
+// the local model's continuation into an untitled document.
+import * as vscode from 'vscode';
+import { engineMethods, type GenerateResult } from '../common/protocol/engineProtocol';
+import { newStreamId } from './engineConnection';
+import type { EngineSupervisor } from './engineSupervisor';
+
+export interface TryModelResult {
+  readonly document: vscode.TextDocument;
+  readonly result: GenerateResult;
+}
+
+export async function tryModel(supervisor: EngineSupervisor, promptArgument?: string): Promise<TryModelResult | undefined> {
+  const prompt =
+    promptArgument ??
+    (await vscode.window.showInputBox({
+      title: 'Hearth: Try the Local Model',
+      prompt: 'Text for the local model to continue',
+      placeHolder: 'Once upon a time',
+      ignoreFocusOut: true,
+    }));
+  if (prompt === undefined || prompt.length === 0) return undefined;
+
+  const document = await vscode.workspace.openTextDocument({ content: prompt, language: 'markdown' });
+  await vscode.window.showTextDocument(document, { preview: false });
+  const writer = new DocumentAppender(document);
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Hearth: the local model is writing…', cancellable: true },
+    (_progress, token) =>
+      supervisor.request(
+        engineMethods.generateComplete,
+        { streamId: newStreamId(), prompt, maxTokens: 256, temperature: 0.7, topP: 0.95 },
+        { token, onText: (text) => writer.append(text) },
+      ),
+  );
+  await writer.flushed();
+  return { document, result };
+}
+
+/** Appends streamed text in order; edits are applied one after another, never interleaved. */
+class DocumentAppender {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly document: vscode.TextDocument) {}
+
+  append(text: string): void {
+    this.chain = this.chain.then(async () => {
+      const edit = new vscode.WorkspaceEdit();
+      const end = this.document.lineAt(this.document.lineCount - 1).range.end;
+      edit.insert(this.document.uri, end, text);
+      await vscode.workspace.applyEdit(edit);
+    });
+  }
+
+  flushed(): Promise<unknown> {
+    return this.chain;
+  }
+}
