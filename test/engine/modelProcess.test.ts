@@ -8,7 +8,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
 import { EngineRequestError } from '../../src/host/engineErrors';
-import { findTestModel } from '../fixtures/testModels';
+import { fimTestModelPath, findTestModel } from '../fixtures/testModels';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
 
@@ -218,6 +218,33 @@ describe('model process (real GGUF through node-llama-cpp)', function () {
       assert.equal(result.stopReason, 'timeBudget');
       assert.ok(result.generatedTokens > 0 && result.generatedTokens < 2000);
       assert.ok(result.totalMs < 1500, `took ${result.totalMs} ms`);
+    });
+  });
+
+  describe('a model with fill-in-the-middle tokens and a chat template', () => {
+    before(async () => {
+      const info = await engine.request(engineMethods.modelLoad, { path: await fimTestModelPath(), contextSize: 1024, threads: 1 });
+      assert.equal(info.hasInfill, true);
+    });
+
+    it('fills in the middle through generate/infill', async () => {
+      const chunks: string[] = [];
+      const result = await engine.request(
+        engineMethods.generateInfill,
+        { streamId: newStreamId(), prefix: 'function add(a, b) {\n  return ', suffix: ';\n}\n', maxTokens: 8 },
+        { onText: (text) => chunks.push(text) },
+      );
+      assert.equal(result.generatedTokens, 8);
+      assert.equal(chunks.join(''), result.text);
+      // prefix + suffix + the three FIM tokens + BOS were evaluated
+      assert.ok(result.promptTokens >= 14, `prompt tokens ${result.promptTokens}`);
+    });
+
+    it('formats chat with the template from the model file', async () => {
+      const status = await engine.request(engineMethods.modelStatus, {});
+      assert.equal(status.model?.chatWrapper, 'ChatML');
+      const result = await engine.request(engineMethods.generateChat, { streamId: newStreamId(), messages: [{ role: 'user', content: 'hi' }], maxTokens: 4 });
+      assert.equal(result.generatedTokens, 4);
     });
   });
 
