@@ -104,13 +104,18 @@ export class EngineSupervisor {
   /** Stops the process (settings changed, idle, or dispose); the next request starts it again. */
   stop(reason: string): void {
     this.clearIdleTimer();
+    const cancelledRestart = this.pendingRestart !== undefined;
     if (this.pendingRestart !== undefined) {
       clearTimeout(this.pendingRestart.timer);
       this.pendingRestart.release();
       this.pendingRestart = undefined;
     }
     const running = this.running;
-    if (running === undefined) return;
+    if (running === undefined) {
+      // Nothing runs and nothing will restart: say so rather than staying 'restarting'.
+      if (cancelledRestart && !this.disposed) this.setState({ kind: 'notLoaded' });
+      return;
+    }
     this.running = undefined;
     this.options.log('info', `Stopping the model process (${reason}).`);
     running.process.dispose();
@@ -126,7 +131,11 @@ export class EngineSupervisor {
 
   private async ensureRunning(): Promise<Running> {
     if (this.disposed) throw new EngineRequestError('unavailable', 'Hearth is shutting down.');
-    if (this.pendingRestart !== undefined) await this.pendingRestart.started;
+    if (this.pendingRestart !== undefined) {
+      await this.pendingRestart.started;
+      // dispose() releases the wait; it must not be followed by a new process.
+      if (this.disposed) throw new EngineRequestError('unavailable', 'Hearth is shutting down.');
+    }
     if (this.gaveUp !== undefined) throw this.gaveUp;
     this.running ??= this.spawn();
     return this.running;
@@ -147,9 +156,14 @@ export class EngineSupervisor {
     let params: ModelLoadParams | undefined;
     try {
       params = await this.options.loadParams();
+      if (this.running?.process !== process) throw new EngineRequestError('unavailable', 'The model process was stopped before its model loaded.');
       this.setState({ kind: 'loading', modelPath: params.path });
       const model = await process.request(engineMethods.modelLoad, params);
-      if (this.running?.process === process) this.setState({ kind: 'ready', model });
+      if (this.running?.process === process) {
+        this.setState({ kind: 'ready', model });
+        // A process started by an automatic restart has no request to arm the idle clock.
+        if (this.inFlight === 0) this.armIdleTimer();
+      }
       return model;
     } catch (error) {
       // A bad model or setting is not a crash: drop this process so the next request retries
@@ -171,7 +185,7 @@ export class EngineSupervisor {
     if (!decision.restart) {
       this.gaveUp = new EngineRequestError(
         'unavailable',
-        `The Hearth model process crashed ${decision.crashes} times in 3 minutes (last: ${how}) and will not be restarted automatically. Use "Hearth: Restart Engine" after checking the log.`,
+        `The Hearth model process crashed ${decision.crashes} times in a short while (last: ${how}) and will not be restarted automatically. Use "Hearth: Restart Engine" after checking the log.`,
       );
       this.options.log('error', this.gaveUp.message);
       this.setState({ kind: 'error', error: this.gaveUp });
