@@ -36,7 +36,7 @@ export async function checkModelFile(path: string, llama: Llama): Promise<Checke
   if (stats.size < expectedBytes) {
     throw new EngineError(
       'corruptModel',
-      `The model file is truncated: ${formatBytes(stats.size)} on disk, the header describes ${formatBytes(expectedBytes)}. Download it again: ${path}`,
+      `The model file is truncated: ${formatBytes(stats.size)} in the file, the header describes ${formatBytes(expectedBytes)}. Download it again: ${path}`,
       path,
     );
   }
