@@ -1,6 +1,7 @@
 // Builds the three runtimes Hearth has: the extension host bundle (CJS, `vscode` external),
 // the model process (ESM, node-llama-cpp external because it ships native binaries and is
 // ESM-only), and the chat webview (browser). `--watch` rebuilds on change.
+import { rm } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -45,10 +46,13 @@ const builds = [
     target: 'es2022',
   },
   {
-    // The integration suite runs inside the VS Code extension host, so it is bundled like the extension.
+    // The integration suite runs inside the VS Code extension host, so it is bundled like the extension:
+    // suite/index.ts (the mocha entry, `extensionTestsPath`) and each suite/*.test.ts, one bundle each,
+    // to dist/test/integration/<name>.js, where index.js finds the tests. (esbuild expands the glob.)
     ...common,
-    entryPoints: { 'test/integration/index': 'test/integration/suite/index.ts' },
-    outdir: 'dist',
+    entryPoints: ['test/integration/suite/index.ts', 'test/integration/suite/*.test.ts'],
+    outbase: 'test/integration/suite',
+    outdir: 'dist/test/integration',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
@@ -60,5 +64,7 @@ if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
+  // A clean dist/: a deleted test file must not leave a stale bundle that the suite still loads.
+  await rm('dist', { recursive: true, force: true });
   await Promise.all(builds.map((options) => esbuild.build(options)));
 }

@@ -1,0 +1,416 @@
+// A real VS Code for tests: starts code-server (the VS Code server + workbench) and Debian's
+// Chromium through playwright-core. Used by the integration runner and the end-to-end UI tests.
+// See DESIGN.md, "A real VS Code for tests". Everything started here is stopped again, also when
+// the caller fails or is interrupted: code-server runs in its own process group, which is killed
+// whole (with any descendant that left it), and a Ctrl-C or exit of this process does the same.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readdirSync, readFileSync, rmSync, statSync, type Dirent } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { installTestHost } from '../../scripts/installTestHost';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const TEST_OUTPUT_DIR = path.join(REPO_ROOT, '.test-output');
+
+/** The test profile: nothing that pops up, suggests, phones home or asks for trust. */
+export const DEFAULT_TEST_SETTINGS: Readonly<Record<string, unknown>> = {
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+  'editor.wordBasedSuggestions': 'off',
+  'editor.suggestOnTriggerCharacters': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'security.workspace.trust.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+};
+
+/** Chromium flags for a headless, quiet, zero-egress browser (DESIGN.md). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface CodeServerOptions {
+  /** Folder code-server opens (also the default for `workbenchUrl`). */
+  workspace: string;
+  /** User settings, merged over DEFAULT_TEST_SETTINGS. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for code-server and so for its extension hosts. */
+  env?: Record<string, string>;
+  /** Prefix of the run's folder under .test-output/code-server/ (default "code-server"). */
+  name?: string;
+  /** How long to wait for /healthz (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+export interface WorkbenchUrlOptions {
+  folder?: string;
+  extensionDevelopmentPath?: string;
+  extensionTestsPath?: string;
+}
+
+export interface CodeServer {
+  url: string;
+  port: number;
+  /** This run's folder; holds the user data, extensions and code-server's own log. */
+  runDir: string;
+  userDataDir: string;
+  extensionsDir: string;
+  /** code-server's stdout and stderr. */
+  logFile: string;
+  /** The page to open: a folder and, for tests, the development extension and tests (vscode-remote URIs). */
+  workbenchUrl(options?: WorkbenchUrlOptions): string;
+  /** The last `lines` lines of the newest extension host log (for error messages). */
+  extensionHostLogTail(lines?: number): string;
+  /** Stops code-server and everything it started; removes runDir unless keepData. Idempotent. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  const { codeServerEntry } = await installTestHost();
+  const parent = path.join(TEST_OUTPUT_DIR, 'code-server');
+  await fs.mkdir(parent, { recursive: true });
+  const runDir = await fs.mkdtemp(path.join(parent, `${options.name ?? 'code-server'}-`));
+  const userDataDir = path.join(runDir, 'user-data');
+  const extensionsDir = path.join(runDir, 'extensions');
+  const logFile = path.join(runDir, 'code-server.log');
+  const configFile = path.join(runDir, 'config.yaml');
+  await fs.mkdir(path.join(userDataDir, 'User'), { recursive: true });
+  await fs.mkdir(extensionsDir, { recursive: true });
+  await fs.writeFile(
+    path.join(userDataDir, 'User', 'settings.json'),
+    `${JSON.stringify({ ...DEFAULT_TEST_SETTINGS, ...options.settings }, null, 2)}\n`,
+  );
+  // Without --config, code-server writes ~/.config/code-server/config.yaml with a password.
+  await fs.writeFile(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    // Variables of an outer VS Code (its terminal, or test-electron) would confuse this one.
+    if (!key.startsWith('VSCODE_') && key !== 'ELECTRON_RUN_AS_NODE') env[key] = value;
+  }
+  // Keep the server and its extension hosts out of $HOME and the shared /tmp: code-server's own logs,
+  // VS Code's device id cache, IPC sockets and tsserver's files go to this run's folders. (Sockets
+  // need a short path, hence a folder in the system temp directory rather than under runDir.)
+  const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-cs-'));
+  const removeTmpDir = trackTempDir(tmpDir);
+  await fs.chmod(tmpDir, 0o700);
+  Object.assign(env, {
+    EXTENSIONS_GALLERY: '{}', // no requests to a public extension gallery, from server or workbench
+    // "Started from a shell, the environment is already the user's": without it the server runs the
+    // login shell (`$SHELL -ilc`) to read its environment, which sources ~/.bashrc and friends, waits
+    // up to 10 s on a slow one, and makes the extension host's environment depend on the developer's.
+    VSCODE_CLI: '1',
+    XDG_DATA_HOME: path.join(runDir, 'xdg', 'data'),
+    XDG_CONFIG_HOME: path.join(runDir, 'xdg', 'config'),
+    XDG_CACHE_HOME: path.join(runDir, 'xdg', 'cache'),
+    XDG_RUNTIME_DIR: tmpDir,
+    TMPDIR: tmpDir,
+    ...options.env,
+  });
+
+  const args = [
+    codeServerEntry,
+    '--config', configFile,
+    '--auth', 'none',
+    '--bind-addr', '127.0.0.1:0', // the kernel picks a free port; code-server prints it
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    options.workspace,
+  ];
+  const child = spawn(process.execPath, args, { cwd: runDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const group = trackGroup(child);
+  const log = createWriteStream(logFile);
+  let output = '';
+  const onOutput = (chunk: Buffer): void => {
+    log.write(chunk);
+    if (output.length < 64_000) output += chunk.toString();
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+
+  let stopped: Promise<void> | undefined;
+  const stop = (stopOptions?: { keepData?: boolean }): Promise<void> => {
+    stopped ??= (async () => {
+      await group.kill();
+      await new Promise((resolve) => log.end(resolve));
+      await removeTmpDir();
+      if (!stopOptions?.keepData && !process.env.HEARTH_KEEP_TEST_OUTPUT) await fs.rm(runDir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  try {
+    const port = await waitForListening(child, () => output, options.startTimeoutMs ?? 60_000);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealthz(url, child, options.startTimeoutMs ?? 60_000);
+    return {
+      url,
+      port,
+      runDir,
+      userDataDir,
+      extensionsDir,
+      logFile,
+      workbenchUrl: (urlOptions = {}) => workbenchUrl(url, port, { folder: options.workspace, ...urlOptions }),
+      extensionHostLogTail: (lines = 60) => extensionHostLogTail(userDataDir, lines),
+      stop,
+    };
+  } catch (error) {
+    await stop({ keepData: true });
+    throw new Error(`code-server did not start: ${(error as Error).message}\n--- code-server output (${logFile}) ---\n${output.slice(-4000)}`);
+  }
+}
+
+function workbenchUrl(url: string, port: number, options: WorkbenchUrlOptions): string {
+  const remote = (file: string): string => `vscode-remote://127.0.0.1:${port}${path.resolve(file)}`;
+  const payload: [string, string][] = [];
+  if (options.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)]);
+  if (options.extensionTestsPath) payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
+  const query = new URLSearchParams();
+  if (options.folder) query.set('folder', path.resolve(options.folder));
+  if (payload.length) query.set('payload', JSON.stringify(payload));
+  const search = query.toString();
+  return `${url}/${search ? `?${search}` : ''}`;
+}
+
+function waitForListening(child: ChildProcess, output: () => string, timeoutMs: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`no "HTTP server listening" line within ${timeoutMs} ms`)), timeoutMs);
+    const check = (): void => {
+      const match = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output());
+      if (match) finish(undefined, Number(match[1]));
+    };
+    const onExit = (code: number | null, signal: string | null): void => finish(new Error(`code-server exited (${signal ?? `code ${code}`})`));
+    const finish = (error?: Error, port?: number): void => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(port!);
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', onExit);
+    check();
+  });
+}
+
+async function waitForHealthz(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`code-server exited (${child.signalCode ?? `code ${child.exitCode}`})`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url}/healthz did not answer within ${timeoutMs} ms (last: ${last})`);
+}
+
+/** The newest `exthost*.log` (VS Code 1.100 names it `remoteexthost.log` on the server side). */
+function extensionHostLogTail(userDataDir: string, lines: number): string {
+  const logsDir = path.join(userDataDir, 'logs');
+  const found: { file: string; mtime: number }[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of safeReaddir(dir)) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/exthost\d*\.log$/i.test(entry.name)) found.push({ file, mtime: safeMtime(file) });
+    }
+  };
+  walk(logsDir);
+  if (!found.length) return `(no extension host log under ${logsDir})`;
+  found.sort((a, b) => b.mtime - a.mtime);
+  const { file } = found[0]!;
+  const text = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  return `--- ${file} (last ${lines} lines) ---\n${text}`;
+}
+
+function safeReaddir(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function safeMtime(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Chromium for the workbench: Debian's build, headless, with the DESIGN.md flags. Close it when done. */
+export async function launchBrowser(options: { headless?: boolean } = {}): Promise<Browser> {
+  const { chromiumPath } = await installTestHost();
+  // Chromium writes crash-report and dconf folders under $XDG_CONFIG_HOME/$XDG_CACHE_HOME even with
+  // Playwright's temporary profile, and singleton sockets under $TMPDIR; point them all at a folder
+  // that goes away with the browser.
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-chromium-'));
+  const removeHome = trackTempDir(home);
+  try {
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: options.headless ?? true,
+      args: CHROMIUM_ARGS,
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache'), TMPDIR: home },
+    });
+    browser.on('disconnected', () => void removeHome());
+    return browser;
+  } catch (error) {
+    await removeHome();
+    throw error;
+  }
+}
+
+// --- Process groups: nothing outlives the test run --------------------------------------------
+
+interface TrackedGroup {
+  kill(): Promise<void>;
+}
+
+const liveGroups = new Set<number>();
+/** Temporary folders to remove if this process exits before their owner is stopped. */
+const liveTempDirs = new Set<string>();
+let exitHooksInstalled = false;
+
+function trackTempDir(dir: string): () => Promise<void> {
+  liveTempDirs.add(dir);
+  installExitHooks();
+  return async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+    liveTempDirs.delete(dir);
+  };
+}
+
+function trackGroup(child: ChildProcess): TrackedGroup {
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('failed to spawn code-server');
+  liveGroups.add(pid);
+  installExitHooks();
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    async kill() {
+      if (!liveGroups.has(pid)) return;
+      // Descendants that called setsid() (e.g. terminals) left the group; collect them first.
+      const strays = descendantsOf(pid);
+      signalGroup(pid, strays, 'SIGTERM');
+      const timedOut = await Promise.race([exited.then(() => false), delay(5000).then(() => true)]);
+      await delay(timedOut ? 0 : 200); // let the group's other members finish dying
+      signalGroup(pid, strays, 'SIGKILL');
+      liveGroups.delete(pid);
+    },
+  };
+}
+
+function signalGroup(pgid: number, strays: number[], signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+  for (const pid of strays) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** All descendants of `root`, from /proc (Linux). */
+function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry.name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry.name));
+      children.set(ppid, list);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const result: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      result.push(child);
+      queue.push(child);
+    }
+  }
+  return result;
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  const cleanUp = (): void => {
+    for (const pid of liveGroups) signalGroup(pid, descendantsOf(pid), 'SIGKILL');
+    liveGroups.clear();
+    for (const dir of liveTempDirs) rmSync(dir, { recursive: true, force: true });
+    liveTempDirs.clear();
+  };
+  process.on('exit', cleanUp); // last resort, when a caller exits without stop(): no time for SIGTERM
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      // Interrupted: give everything a moment to end cleanly (lock files, sockets), then force it.
+      const pids = [...liveGroups].flatMap((pgid) => {
+        const strays = descendantsOf(pgid);
+        signalGroup(pgid, strays, 'SIGTERM');
+        return [pgid, ...strays];
+      });
+      const deadline = Date.now() + 3000;
+      const poll = (): void => {
+        if (Date.now() < deadline && pids.some(isAlive)) {
+          setTimeout(poll, 100);
+          return;
+        }
+        cleanUp();
+        process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[signal]);
+      };
+      poll();
+    });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,142 @@
+// Hearth in a real VS Code extension host with the real model process and a real GGUF model:
+// contributions, the tryModel command end to end, the status bar, crash recovery and bad settings.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { HearthApi } from '../../../src/extension';
+import type { EngineState } from '../../../src/host/engineSupervisor';
+import type { TryModelResult } from '../../../src/host/tryModel';
+
+interface Manifest {
+  contributes: { commands: Array<{ command: string }>; configuration: { properties: Record<string, { default: unknown }> } };
+}
+
+function hearth(): vscode.Extension<HearthApi> {
+  const extension = vscode.extensions.getExtension<HearthApi>('hearth.hearth');
+  assert.ok(extension, 'hearth.hearth is not loaded');
+  return extension;
+}
+
+async function api(): Promise<HearthApi> {
+  return hearth().activate();
+}
+
+function waitForState(hearthApi: HearthApi, kind: EngineState['kind'], timeoutMs = 30_000): Promise<EngineState> {
+  if (hearthApi.engine.state.kind === kind) return Promise.resolve(hearthApi.engine.state);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`engine did not reach ${kind} within ${timeoutMs} ms (now ${hearthApi.engine.state.kind})`));
+    }, timeoutMs);
+    const subscription = hearthApi.engine.onDidChangeState((state) => {
+      if (state.kind !== kind) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(state);
+    });
+  });
+}
+
+async function tryModel(prompt: string): Promise<TryModelResult | undefined> {
+  return vscode.commands.executeCommand<TryModelResult | undefined>('hearth.generate.tryModel', prompt);
+}
+
+describe('Hearth in VS Code with the real model', function () {
+  this.timeout(60_000);
+  const manifest = JSON.parse(readFileSync(join(hearth().extensionPath, 'package.json'), 'utf8')) as Manifest;
+
+  it('activates without starting the model process', async () => {
+    const hearthApi = await api();
+    assert.equal(hearth().isActive, true);
+    assert.ok(hearthApi.activationMs < 1_000, `activation took ${hearthApi.activationMs} ms`);
+    // Start on first use: nothing has asked for text yet in this suite.
+    assert.equal(hearthApi.engine.pid, undefined);
+    assert.equal(hearthApi.engine.state.kind, 'notLoaded');
+    assert.match(hearthApi.statusBarText(), /Hearth/);
+  });
+
+  it('registers every command it contributes, all named hearth.*', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.ok(manifest.contributes.commands.length >= 5);
+    for (const { command } of manifest.contributes.commands) {
+      assert.match(command, /^hearth\./);
+      assert.ok(registered.has(command), `${command} is contributed but not registered`);
+    }
+  });
+
+  it('contributes its settings with their defaults, all grouped under hearth.*', () => {
+    const config = vscode.workspace.getConfiguration('hearth');
+    const expected: Record<string, unknown> = {
+      'hearth.model.path': '',
+      'hearth.engine.threads': 'auto',
+      'hearth.engine.contextSize': 4096,
+      'hearth.engine.idleUnloadMinutes': 15,
+    };
+    assert.deepEqual(Object.keys(manifest.contributes.configuration.properties).sort(), Object.keys(expected).sort());
+    for (const [id, value] of Object.entries(expected)) {
+      assert.equal(config.inspect(id.slice('hearth.'.length))?.defaultValue, value, id);
+    }
+  });
+
+  it('streams text from the real model into a document (hearth.generate.tryModel)', async () => {
+    const hearthApi = await api();
+    const states: string[] = [];
+    const subscription = hearthApi.engine.onDidChangeState((state) => states.push(state.kind));
+    const prompt = 'Once upon a time';
+    const outcome = await tryModel(prompt);
+    subscription.dispose();
+    assert.ok(outcome, 'the command returned nothing (see the Hearth log)');
+    assert.ok(outcome.result.generatedTokens > 0);
+    assert.ok(outcome.result.text.length > 0);
+    // The document keeps one line-ending style; the random model may emit a bare \r.
+    assert.equal(outcome.document.getText(), (prompt + outcome.result.text).replace(/\r\n?/g, '\n'));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), outcome.document.uri.toString());
+    assert.deepEqual(states.slice(0, 3), ['loading', 'ready', 'generating']);
+    assert.ok(hearthApi.engine.pid !== undefined, 'the model process runs');
+  });
+
+  it('shows the ready model in the status bar', async () => {
+    const hearthApi = await api();
+    const state = await waitForState(hearthApi, 'ready');
+    assert.equal(state.kind, 'ready');
+    if (state.kind !== 'ready') return;
+    assert.equal(state.model.path, vscode.workspace.getConfiguration('hearth').get('model.path'));
+    assert.ok(hearthApi.statusBarText().includes(state.model.name), hearthApi.statusBarText());
+    assert.match(state.model.threadsReason, /^auto: measured/);
+  });
+
+  it('recovers after the model process is killed: the next request succeeds', async () => {
+    const hearthApi = await api();
+    const pid = hearthApi.engine.pid;
+    assert.ok(pid !== undefined);
+    const restarting = waitForState(hearthApi, 'restarting');
+    process.kill(pid, 'SIGKILL');
+    await restarting;
+    const outcome = await tryModel('After the crash');
+    assert.ok(outcome, 'the request after the crash failed');
+    assert.ok(outcome.result.generatedTokens > 0);
+    assert.ok(hearthApi.engine.pid !== undefined && hearthApi.engine.pid !== pid, 'a new process serves it');
+  });
+
+  it('reports a missing model file as an error state without harming the host, and recovers when fixed', async () => {
+    const hearthApi = await api();
+    const config = vscode.workspace.getConfiguration('hearth');
+    const good = config.get<string>('model.path');
+    const missing = join(hearth().extensionPath, '.test-output', 'no-such-model.gguf');
+    await config.update('model.path', missing, vscode.ConfigurationTarget.Global);
+    try {
+      await waitForState(hearthApi, 'notLoaded'); // the setting change stops the old process
+      const outcome = await tryModel('This cannot load');
+      assert.equal(outcome, undefined);
+      const state = hearthApi.engine.state;
+      assert.equal(state.kind, 'error');
+      if (state.kind === 'error') assert.ok(state.error.message.includes(missing), state.error.message);
+      assert.match(hearthApi.statusBarText(), /error/);
+    } finally {
+      await config.update('model.path', good, vscode.ConfigurationTarget.Global);
+    }
+    const outcome = await tryModel('Fixed again');
+    assert.ok(outcome && outcome.result.generatedTokens > 0);
+  });
+});
