@@ -58,6 +58,16 @@ const builds = [
     target: 'node20',
     external: ['vscode', 'mocha'],
   },
+  {
+    // `npm run bench:engine` measures activation in VS Code with the same mocha entry and one test.
+    ...common,
+    entryPoints: { index: 'test/integration/suite/index.ts', 'activation.test': 'scripts/bench/activation/activation.test.ts' },
+    outdir: 'dist/bench/activation',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  },
 ];
 
 if (watch) {

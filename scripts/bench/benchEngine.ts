@@ -1,0 +1,141 @@
+// `npm run bench:engine`: what the model process costs against node-llama-cpp in-process, for
+// the same model, prompt and settings in one run, plus model load time and the extension's
+// activation time in a real VS Code. `--json` ends with the figures as one JSON object.
+import { resolve } from 'node:path';
+import { engineMethods } from '../../src/common/protocol/engineProtocol';
+import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
+import { findTestModel } from '../../test/fixtures/testModels';
+import { measureActivation } from './measureActivation';
+
+const RUNS = 9;
+const MAX_TOKENS = 96;
+const CONTEXT_SIZE = 2048;
+const PROMPT = 'Write a short story about a lighthouse keeper who finds a message in a bottle. Once upon a time,';
+
+interface Sample {
+  readonly ttftMs: number;
+  readonly tokensPerSec: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Times one streamed generation from the caller's side: first text, then the decode rate. */
+function timer(): { onToken: (count: number) => void; finish: () => Sample } {
+  const start = performance.now();
+  let first: number | undefined;
+  let last = start;
+  let tokens = 0;
+  return {
+    onToken: (count) => {
+      const now = performance.now();
+      first ??= now;
+      last = now;
+      tokens += count;
+    },
+    finish: () => ({
+      ttftMs: (first ?? last) - start,
+      tokensPerSec: tokens > 1 && first !== undefined && last > first ? ((tokens - 1) * 1000) / (last - first) : 0,
+    }),
+  };
+}
+
+async function benchModelProcess(modelPath: string): Promise<{ samples: Sample[]; threads: number; threadsReason: string; loadMs: number; loadWallMs: number }> {
+  const engine = EngineConnection.start(resolve(__dirname, '../../dist/engine.mjs'));
+  try {
+    const loadStart = performance.now();
+    const info = await engine.request(engineMethods.modelLoad, { path: modelPath, contextSize: CONTEXT_SIZE, threads: 'auto' });
+    const loadWallMs = performance.now() - loadStart;
+    const samples: Sample[] = [];
+    for (let run = -1; run < RUNS; run += 1) {
+      const clock = timer();
+      // Each notification is one detokenized chunk, i.e. one token for this model.
+      await engine.request(
+        engineMethods.generateComplete,
+        { streamId: newStreamId(), prompt: PROMPT, maxTokens: MAX_TOKENS, temperature: 0 },
+        { onText: () => clock.onToken(1) },
+      );
+      if (run >= 0) samples.push(clock.finish()); // run -1 warms up
+    }
+    return { samples, threads: info.threads, threadsReason: info.threadsReason, loadMs: info.loadMs, loadWallMs };
+  } finally {
+    engine.dispose();
+  }
+}
+
+async function benchInProcess(modelPath: string, threads: number): Promise<{ samples: Sample[]; loadMs: number }> {
+  // node-llama-cpp is ESM-only; this script runs as CJS under tsx, so it is imported dynamically.
+  const { getLlama, LlamaCompletion } = await import('node-llama-cpp');
+  const llama = await getLlama({ build: 'never', maxThreads: 0 });
+  const loadStart = performance.now();
+  const model = await llama.loadModel({ modelPath });
+  const loadMs = performance.now() - loadStart;
+  const context = await model.createContext({ contextSize: CONTEXT_SIZE, sequences: 2, threads });
+  try {
+    const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+    const samples: Sample[] = [];
+    for (let run = -1; run < RUNS; run += 1) {
+      const clock = timer();
+      await completion.generateCompletion(PROMPT, { maxTokens: MAX_TOKENS, temperature: 0, onToken: (tokens) => clock.onToken(tokens.length) });
+      if (run >= 0) samples.push(clock.finish());
+    }
+    return { samples, loadMs };
+  } finally {
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const skipActivation = process.argv.includes('--no-vscode');
+  const modelPath = await findTestModel();
+
+  const viaProcess = await benchModelProcess(modelPath);
+  const inProcess = await benchInProcess(modelPath, viaProcess.threads);
+  const activationMs = skipActivation ? null : await measureActivation();
+
+  const processTps = median(viaProcess.samples.map((sample) => sample.tokensPerSec));
+  const inProcessTps = median(inProcess.samples.map((sample) => sample.tokensPerSec));
+  const processTtft = median(viaProcess.samples.map((sample) => sample.ttftMs));
+  const inProcessTtft = median(inProcess.samples.map((sample) => sample.ttftMs));
+  const figures = {
+    model: modelPath,
+    runs: RUNS,
+    maxTokens: MAX_TOKENS,
+    threads: viaProcess.threads,
+    threadsReason: viaProcess.threadsReason,
+    tokPerSecProcess: round(processTps),
+    tokPerSecInProcess: round(inProcessTps),
+    tokPerSecRatio: round(processTps / inProcessTps, 3),
+    ttftMsProcess: round(processTtft, 2),
+    ttftMsInProcess: round(inProcessTtft, 2),
+    ttftRatio: round(processTtft / inProcessTtft, 3),
+    loadMs: round(viaProcess.loadMs),
+    loadMsInProcess: round(inProcess.loadMs),
+    loadWallMs: round(viaProcess.loadWallMs),
+    activationMs: activationMs === null ? null : round(activationMs, 2),
+  };
+
+  console.log(`Hearth engine benchmark — ${modelPath}, ${RUNS} runs of ${MAX_TOKENS} tokens, medians`);
+  console.log(`  threads (auto):          ${figures.threads}  (${figures.threadsReason})`);
+  console.log(`  tokens/s   process ${figures.tokPerSecProcess}  in-process ${figures.tokPerSecInProcess}  ratio ${figures.tokPerSecRatio}`);
+  console.log(`  first token process ${figures.ttftMsProcess} ms  in-process ${figures.ttftMsInProcess} ms  ratio ${figures.ttftRatio}`);
+  console.log(`  model load ${figures.loadMs} ms (in-process ${figures.loadMsInProcess} ms; load request with thread tuning ${figures.loadWallMs} ms)`);
+  console.log(`  extension activation ${figures.activationMs === null ? 'skipped (--no-vscode)' : `${figures.activationMs} ms`}`);
+  if (json) console.log(JSON.stringify(figures));
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
