@@ -7,20 +7,11 @@ import { join, resolve } from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
-import { EngineRequestError } from '../../src/host/engineErrors';
 import { fimTestModelPath, findTestModel } from '../fixtures/testModels';
+import { expectEngineError } from '../support/expectEngineError';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
 
-async function expectEngineError(promise: Promise<unknown>, kind: string): Promise<EngineRequestError> {
-  const error = await promise.then(
-    () => assert.fail(`expected a ${kind} error`),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof EngineRequestError, `expected EngineRequestError, got ${String(error)}`);
-  assert.equal(error.kind, kind, error.message);
-  return error;
-}
 
 describe('model process (real GGUF through node-llama-cpp)', function () {
   this.timeout(60_000);

@@ -8,21 +8,12 @@ import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
-import { EngineRequestError } from '../../src/host/engineErrors';
 import { oversizedTestModel, type MakeOversizedModelResult } from '../fixtures/makeOversizedModel';
 import { findTestModel } from '../fixtures/testModels';
+import { expectEngineError } from '../support/expectEngineError';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
 
-async function expectEngineError(promise: Promise<unknown>, kind: string): Promise<EngineRequestError> {
-  const error = await promise.then(
-    () => assert.fail(`expected a ${kind} error`),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof EngineRequestError, `expected EngineRequestError, got ${String(error)}`);
-  assert.equal(error.kind, kind, error.message);
-  return error;
-}
 
 const UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
 

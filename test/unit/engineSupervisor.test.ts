@@ -15,6 +15,7 @@ import type { EngineExit, EngineProcess, RequestOptions } from '../../src/host/e
 import { EngineRequestError } from '../../src/host/engineErrors';
 import { EngineSupervisor, type EngineState } from '../../src/host/engineSupervisor';
 import { RestartPolicy, type RestartPolicyOptions } from '../../src/host/restartPolicy';
+import { expectEngineError } from '../support/expectEngineError';
 
 interface FakeBehaviour {
   /** When set, `model/load` fails with this error. */
@@ -214,15 +215,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function expectEngineError(promise: Promise<unknown>, kind: string): Promise<EngineRequestError> {
-  const error = await promise.then(
-    () => assert.fail(`expected a ${kind} error`),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof EngineRequestError, `expected EngineRequestError, got ${String(error)}`);
-  assert.equal(error.kind, kind, error.message);
-  return error;
-}
 
 describe('EngineSupervisor', function () {
   this.timeout(5_000);
