@@ -63,6 +63,7 @@ handle(connection, engineMethods.modelStatus, async () => engine.status());
 handle(connection, engineMethods.generateComplete, (params, cancel) => engine.complete(params, streamTo(params.streamId), cancel));
 handle(connection, engineMethods.generateInfill, (params, cancel) => engine.infill(params, streamTo(params.streamId), cancel));
 handle(connection, engineMethods.generateChat, (params, cancel) => engine.chat(params, streamTo(params.streamId), cancel));
+handle(connection, engineMethods.generateWarm, (params, cancel) => engine.warm(params, cancel));
 
 // The IPC channel closes when the extension host exits or kills us: leave with it.
 process.on('disconnect', () => process.exit(0));

@@ -7,6 +7,7 @@ import {
   LlamaChat,
   LlamaCompletion,
   LlamaLogLevel,
+  LlamaVocabularyType,
   resolveChatWrapper,
   type ChatHistoryItem,
   type ChatWrapper,
@@ -14,6 +15,7 @@ import {
   type LlamaContext,
   type LlamaContextSequence,
   type LlamaModel,
+  type Token,
 } from 'node-llama-cpp';
 import type { z } from 'zod';
 import type {
@@ -26,12 +28,15 @@ import type {
   generateChatParams,
   generateCompleteParams,
   generateInfillParams,
+  generateWarmParams,
+  generateWarmResult,
   modelLoadParams,
   samplingSchema,
 } from '../common/protocol/engineProtocol';
 import { EngineError } from './engineError';
 import { checkModelFile } from './modelFileCheck';
 import { physicalCores } from './physicalCores';
+import { completionTokens, infillTokens, type Vocabulary } from './promptLayout';
 import { SequencePool } from './sequencePool';
 import { chooseThreads, type ThreadChoice } from './threadTuner';
 
@@ -41,13 +46,21 @@ type OnText = (text: string) => void;
 type Log = (level: LogLevel, message: string) => void;
 
 const DEFAULT_CONTEXT_SIZE = 4096;
-// One sequence serves completions while another serves chat; more only multiply KV memory.
-const SEQUENCES = 2;
+// One sequence stays warm for inline completions; two serve chat and commands. More would only
+// multiply KV memory.
+const SHARED_SEQUENCES = 2;
+// Prompts are evaluated in chunks this size, so a cancellation or the prompt budget takes effect
+// between chunks rather than after the whole prompt.
+const PROMPT_CHUNK_TOKENS = 64;
+// Room kept free for generated tokens when a prompt has to be trimmed to fit the context.
+const MIN_GENERATION_ROOM = 16;
 
 interface Loaded {
   readonly model: LlamaModel;
   readonly context: LlamaContext;
-  readonly pool: SequencePool;
+  readonly completionPool: SequencePool;
+  readonly sharedPool: SequencePool;
+  readonly vocabulary: Vocabulary;
   readonly chatWrapper: ChatWrapper;
   readonly info: ModelInfo;
 }
@@ -56,6 +69,11 @@ interface Loaded {
 interface RawGeneration {
   readonly text: string;
   readonly libraryStopReason: string;
+}
+
+/** Filled in by a run with the exact prompt tokens, so an aborted prompt still reports its size. */
+interface PromptRecord {
+  target?: readonly Token[];
 }
 
 interface GenerationOptions {
@@ -105,7 +123,8 @@ export class ModelEngine {
 
   status(): ModelStatus {
     const loaded = this.loaded;
-    const used = loaded === undefined ? 0 : Math.max(0, ...loaded.pool.all.map((sequence) => sequence.nextTokenIndex));
+    const sequences = loaded === undefined ? [] : [...loaded.completionPool.all, ...loaded.sharedPool.all];
+    const used = Math.max(0, ...sequences.map((sequence) => sequence.nextTokenIndex));
     return {
       state: this.state,
       model: loaded?.info ?? null,
@@ -117,35 +136,58 @@ export class ModelEngine {
   }
 
   complete(params: z.output<typeof generateCompleteParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
-    return this.generate(params, onText, cancel, async (sequence, options) => {
-      const completion = new LlamaCompletion({ contextSequence: sequence });
-      try {
-        const response = await completion.generateCompletionWithMeta(params.prompt, options);
-        return { text: response.response, libraryStopReason: response.metadata.stopReason };
-      } finally {
-        completion.dispose();
-      }
-    });
+    return this.generate(params, onText, cancel, (sequence, options, loaded, record) =>
+      this.continueTokens(sequence, options, record, completionTokens(params.prompt, loaded.vocabulary, promptRoom(sequence, params.maxTokens))),
+    );
   }
 
   infill(params: z.output<typeof generateInfillParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
-    return this.generate(params, onText, cancel, async (sequence, options) => {
-      const completion = new LlamaCompletion({ contextSequence: sequence });
-      try {
-        if (!completion.infillSupported) {
-          const info = (await this.requireLoaded()).info;
-          throw new EngineError(
-            'infillUnsupported',
-            `The model ${info.name} has no fill-in-the-middle tokens; use a code model such as Qwen2.5-Coder, or plain completion.`,
-            info.path,
-          );
-        }
-        const response = await completion.generateInfillCompletionWithMeta(params.prefix, params.suffix, options);
-        return { text: response.response, libraryStopReason: response.metadata.stopReason };
-      } finally {
-        completion.dispose();
-      }
+    return this.generate(params, onText, cancel, (sequence, options, loaded, record) => {
+      assertInfill(loaded);
+      return this.continueTokens(sequence, options, record, infillTokens(params, loaded.vocabulary, promptRoom(sequence, params.maxTokens)));
     });
+  }
+
+  /** Evaluates a prompt into a sequence and generates nothing, so the next request pays only for what it adds. */
+  async warm(params: z.output<typeof generateWarmParams>, cancel: AbortSignal): Promise<z.infer<typeof generateWarmResult>> {
+    const loaded = await this.requireLoaded();
+    const start = performance.now();
+    const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
+    const sequence = await pool.acquire(cancel);
+    try {
+      const room = promptRoom(sequence, MIN_GENERATION_ROOM);
+      const input = params.input;
+      if (input.kind === 'infill') assertInfill(loaded);
+      const tokens = input.kind === 'infill' ? infillTokens(input, loaded.vocabulary, room) : completionTokens(input.prompt, loaded.vocabulary, room);
+      const target = withBeginningToken(loaded.model, tokens);
+      const before = sequence.contextTokens;
+      let cancelled = false;
+      try {
+        await evaluatePrompt(sequence, target, cancel);
+      } catch (error) {
+        if (!cancel.aborted) throw error;
+        cancelled = true;
+      }
+      const reused = commonPrefixLength(before, target);
+      return { promptTokens: target.length, evaluatedPromptTokens: target.length - reused, totalMs: performance.now() - start, cancelled };
+    } finally {
+      pool.release(sequence);
+    }
+  }
+
+  /** Generates from `tokens` (no BOS: the library adds it) after evaluating them in cancellable chunks. */
+  private async continueTokens(sequence: LlamaContextSequence, options: GenerationOptions, record: PromptRecord, tokens: Token[]): Promise<RawGeneration> {
+    const target = withBeginningToken(sequence.model, tokens);
+    record.target = target;
+    // All but the last token: the library evaluates that one itself to get the next token's logits.
+    await evaluatePrompt(sequence, target.slice(0, -1), options.signal);
+    const completion = new LlamaCompletion({ contextSequence: sequence });
+    try {
+      const response = await completion.generateCompletionWithMeta(tokens, options);
+      return { text: response.response, libraryStopReason: response.metadata.stopReason };
+    } finally {
+      completion.dispose();
+    }
   }
 
   chat(params: z.output<typeof generateChatParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
@@ -175,13 +217,14 @@ export class ModelEngine {
       const threads = await this.resolveThreads(model, params.threads);
       const contextSize = Math.min(params.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
       const context = await model
-        .createContext({ contextSize, sequences: SEQUENCES, threads: threads.threads })
+        .createContext({ contextSize, sequences: SHARED_SEQUENCES + 1, threads: threads.threads })
         .catch(async (error: unknown) => {
           await model.dispose();
           throw loadFailure(error, params.path);
         });
-      const sequences: LlamaContextSequence[] = [];
-      for (let index = 0; index < SEQUENCES; index += 1) sequences.push(context.getSequence());
+      const completionSequence = context.getSequence();
+      const sharedSequences: LlamaContextSequence[] = [];
+      for (let index = 0; index < SHARED_SEQUENCES; index += 1) sharedSequences.push(context.getSequence());
       const chatWrapper = resolveChatWrapper(model);
       const info: ModelInfo = {
         path: params.path,
@@ -195,7 +238,15 @@ export class ModelEngine {
         hasInfill: isInfillCapable(model),
         chatWrapper: chatWrapper.wrapperName,
       };
-      this.loaded = { model, context, pool: new SequencePool(sequences), chatWrapper, info };
+      this.loaded = {
+        model,
+        context,
+        completionPool: new SequencePool([completionSequence]),
+        sharedPool: new SequencePool(sharedSequences),
+        vocabulary: vocabularyOf(model),
+        chatWrapper,
+        info,
+      };
       this.state = 'ready';
       this.log('info', `Loaded ${info.name} in ${loadMs.toFixed(0)} ms; ${info.threads} threads (${info.threadsReason}); chat template: ${info.chatWrapper}; infill: ${info.hasInfill}`);
       return info;
@@ -239,7 +290,7 @@ export class ModelEngine {
     params: Sampling,
     onText: OnText,
     cancel: AbortSignal,
-    run: (sequence: LlamaContextSequence, options: GenerationOptions) => Promise<RawGeneration>,
+    run: (sequence: LlamaContextSequence, options: GenerationOptions, loaded: Loaded, record: PromptRecord) => Promise<RawGeneration>,
   ): Promise<GenerateResult> {
     const loaded = await this.requireLoaded();
     const start = performance.now();
@@ -253,17 +304,23 @@ export class ModelEngine {
     if (cancel.aborted) onCancel();
     cancel.addEventListener('abort', onCancel, { once: true });
     const budget = params.timeBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.timeBudgetMs);
+    let promptBudget = params.promptBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.promptBudgetMs);
+    const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
 
     this.activeRequests += 1;
     let sequence: LlamaContextSequence | undefined;
     try {
-      sequence = await loaded.pool.acquire(abort.signal);
+      sequence = await pool.acquire(abort.signal);
       const before = sequence.contextTokens;
       let generatedTokens = 0;
       let firstTokenAt: number | undefined;
       const options: GenerationOptions = {
         onTextChunk: onText,
         onToken: (tokens) => {
+          if (promptBudget !== undefined) {
+            clearTimeout(promptBudget);
+            promptBudget = undefined;
+          }
           firstTokenAt ??= performance.now();
           generatedTokens += tokens.length;
         },
@@ -275,18 +332,21 @@ export class ModelEngine {
         ...(params.seed === undefined ? {} : { seed: params.seed }),
         ...(params.stop.length === 0 ? {} : { customStopTriggers: params.stop }),
       };
+      const record: PromptRecord = {};
       let raw: RawGeneration;
       try {
-        raw = await run(sequence, options);
+        raw = await run(sequence, options, loaded, record);
       } catch (error) {
         // Aborted before the first token: the library throws rather than returning partial text.
         if (abortReason === undefined) throw error;
         raw = { text: '', libraryStopReason: 'abort' };
       }
       const end = performance.now();
-      // The sequence now holds the prompt and all generated tokens but the last (not yet evaluated).
-      const promptTokens = Math.max(0, sequence.contextTokens.length - Math.max(0, generatedTokens - 1));
-      const reused = Math.min(commonPrefixLength(before, sequence.contextTokens), promptTokens);
+      // The sequence now holds the prompt (all of it, unless aborted) and all generated tokens but
+      // the last, which is not evaluated yet.
+      const held = Math.max(0, sequence.contextTokens.length - Math.max(0, generatedTokens - 1));
+      const promptTokens = record.target?.length ?? held;
+      const reused = Math.min(commonPrefixLength(before, record.target ?? sequence.contextTokens), held);
       const decodeMs = firstTokenAt === undefined ? 0 : end - firstTokenAt;
       const tokensPerSec = generatedTokens > 1 && decodeMs > 0 ? ((generatedTokens - 1) * 1000) / decodeMs : 0;
       if (tokensPerSec > 0) this.lastTokensPerSec = tokensPerSec;
@@ -294,7 +354,7 @@ export class ModelEngine {
         text: raw.text,
         stopReason: mapStopReason(raw.libraryStopReason, abortReason),
         promptTokens,
-        evaluatedPromptTokens: promptTokens - reused,
+        evaluatedPromptTokens: Math.max(0, Math.min(promptTokens, held) - reused),
         generatedTokens,
         ttftMs: firstTokenAt === undefined ? null : firstTokenAt - start,
         totalMs: end - start,
@@ -305,8 +365,9 @@ export class ModelEngine {
       throw error;
     } finally {
       if (budget !== undefined) clearTimeout(budget);
+      if (promptBudget !== undefined) clearTimeout(promptBudget);
       cancel.removeEventListener('abort', onCancel);
-      if (sequence !== undefined) loaded.pool.release(sequence);
+      if (sequence !== undefined) pool.release(sequence);
       this.activeRequests -= 1;
     }
   }
@@ -357,4 +418,48 @@ function loadFailure(error: unknown, path: string): EngineError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new EngineError('corruptModel', `llama.cpp could not load the model (${message}): ${path}`, path);
+}
+
+function assertInfill(loaded: Loaded): void {
+  if (loaded.vocabulary.fim !== null) return;
+  throw new EngineError(
+    'infillUnsupported',
+    `The model ${loaded.info.name} has no fill-in-the-middle tokens; use a code model such as Qwen2.5-Coder, or plain completion.`,
+    loaded.info.path,
+  );
+}
+
+function vocabularyOf(model: LlamaModel): Vocabulary {
+  const { prefix, suffix, middle } = model.tokens.infill;
+  return {
+    tokenize: (text) => model.tokenize(text, false, 'trimLeadingSpace'),
+    fim: prefix !== null && suffix !== null && middle !== null ? { prefix, suffix, middle } : null,
+  };
+}
+
+/** The tokens as LlamaCompletion will hold them: it prepends BOS the same way (resolveBeginningTokenToPrepend). */
+function withBeginningToken(model: LlamaModel, tokens: Token[]): Token[] {
+  const type = model.vocabularyType;
+  const bos = model.tokens.bos;
+  if (bos === null || type === LlamaVocabularyType.rwkv || type === LlamaVocabularyType.ugm) return tokens;
+  if (type !== LlamaVocabularyType.wpm && !model.tokens.shouldPrependBosToken) return tokens;
+  return [bos, ...tokens];
+}
+
+/** Tokens a prompt may use in this sequence, leaving room to generate. */
+function promptRoom(sequence: LlamaContextSequence, maxTokens: number): number {
+  return Math.max(1, sequence.contextSize - Math.max(maxTokens, MIN_GENERATION_ROOM) - 1);
+}
+
+/**
+ * Brings the sequence to hold exactly `target`: keeps the common start, drops the rest, and
+ * evaluates what is new in chunks, checking `signal` between them.
+ */
+async function evaluatePrompt(sequence: LlamaContextSequence, target: readonly Token[], signal: AbortSignal): Promise<void> {
+  const common = commonPrefixLength(sequence.contextTokens, target);
+  if (common < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
+  for (let start = common; start < target.length; start += PROMPT_CHUNK_TOKENS) {
+    if (signal.aborted) throw signal.reason;
+    await sequence.evaluateWithoutGeneratingNewTokens(target.slice(start, start + PROMPT_CHUNK_TOKENS));
+  }
 }

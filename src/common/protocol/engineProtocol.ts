@@ -67,15 +67,48 @@ export const samplingSchema = z.object({
   seed: z.number().int().nonnegative().optional(),
   /** Wall-clock budget for the whole request; the text so far is returned when it runs out. */
   timeBudgetMs: z.number().int().positive().optional(),
+  /** Budget for evaluating the prompt; when it runs out before the first token, nothing is generated. */
+  promptBudgetMs: z.number().int().positive().optional(),
+  /**
+   * `completion`: the one warm sequence kept for inline completions, so the next keystroke's prompt
+   * reuses this one's tokens; `shared`: any free sequence (chat, commands).
+   */
+  slot: z.enum(['completion', 'shared']).default('shared'),
 });
 
 export const generateCompleteParams = samplingSchema.extend({
   prompt: z.string(),
 });
 
-export const generateInfillParams = samplingSchema.extend({
+export const infillLayoutSchema = z.object({
   prefix: z.string(),
   suffix: z.string(),
+  /** Extra context before the FIM tokens: a stable prompt head (other files' snippets). */
+  head: z.string().default(''),
+  /**
+   * Text placed after the middle token: what the user typed since a stable point (the start of
+   * the line). Each keystroke then appends to the end of the prompt instead of changing the prefix.
+   */
+  middlePrefix: z.string().default(''),
+  /** prefix-suffix-middle, or suffix-prefix-middle for models trained with it. */
+  order: z.enum(['psm', 'spm']).default('psm'),
+});
+
+export const generateInfillParams = samplingSchema.merge(infillLayoutSchema);
+
+export const generateWarmParams = z.object({
+  slot: z.enum(['completion', 'shared']).default('completion'),
+  input: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('complete'), prompt: z.string() }),
+    infillLayoutSchema.extend({ kind: z.literal('infill') }),
+  ]),
+});
+
+export const generateWarmResult = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  evaluatedPromptTokens: z.number().int().nonnegative(),
+  totalMs: z.number().nonnegative(),
+  cancelled: z.boolean(),
 });
 
 export const chatMessageSchema = z.object({
@@ -117,6 +150,8 @@ export const engineMethods = {
   generateInfill: request('generate/infill', generateInfillParams, generateResult),
   /** host → model process: a chat reply, formatted with the model's own chat template. */
   generateChat: request('generate/chat', generateChatParams, generateResult),
+  /** host → model process: evaluate a prompt into a sequence and generate nothing (warm the cache while idle). */
+  generateWarm: request('generate/warm', generateWarmParams, generateWarmResult),
 } as const;
 
 export const tokenNotificationParams = z.object({

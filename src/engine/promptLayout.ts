@@ -1,0 +1,58 @@
+// Lays out completion prompts as tokens so that what changes between keystrokes sits at the end:
+// a stable head (extra context), then the FIM segments, then what the user typed since the line
+// began, after the middle token. A keystroke then appends a token or two and the model process
+// evaluates only those, instead of everything after the cursor.
+import type { Token } from 'node-llama-cpp';
+
+export interface Vocabulary {
+  /** Tokenizes a piece of text on its own, without a leading space or BOS. */
+  readonly tokenize: (text: string) => Token[];
+  /** The model's fill-in-the-middle tokens, or null when it has none. */
+  readonly fim: { readonly prefix: Token; readonly suffix: Token; readonly middle: Token } | null;
+}
+
+export interface InfillLayout {
+  readonly head: string;
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly middlePrefix: string;
+  readonly order: 'psm' | 'spm';
+}
+
+/**
+ * FIM tokens for `layout`, at most `maxTokens` long. When too long, the head goes first (from its
+ * start), then the prefix (from its start, far from the cursor), then the suffix (from its end).
+ */
+export function infillTokens(layout: InfillLayout, vocabulary: Vocabulary, maxTokens: number): Token[] {
+  const fim = vocabulary.fim;
+  if (fim === null) throw new Error('infillTokens needs a model with fill-in-the-middle tokens');
+  let head = tokenize(vocabulary, layout.head);
+  let prefix = tokenize(vocabulary, layout.prefix);
+  let suffix = tokenize(vocabulary, layout.suffix);
+  const middle = tokenize(vocabulary, layout.middlePrefix);
+  let excess = head.length + prefix.length + suffix.length + middle.length + 3 - maxTokens;
+  if (excess > 0) {
+    const cut = Math.min(excess, head.length);
+    head = head.slice(cut);
+    excess -= cut;
+  }
+  if (excess > 0) {
+    const cut = Math.min(excess, prefix.length);
+    prefix = prefix.slice(cut);
+    excess -= cut;
+  }
+  if (excess > 0) suffix = suffix.slice(0, Math.max(0, suffix.length - excess));
+  return layout.order === 'spm'
+    ? [...head, fim.suffix, ...suffix, fim.prefix, ...prefix, fim.middle, ...middle]
+    : [...head, fim.prefix, ...prefix, fim.suffix, ...suffix, fim.middle, ...middle];
+}
+
+/** A plain continuation prompt, keeping its end (nearest the cursor) when too long. */
+export function completionTokens(prompt: string, vocabulary: Vocabulary, maxTokens: number): Token[] {
+  const tokens = tokenize(vocabulary, prompt);
+  return tokens.length > maxTokens ? tokens.slice(tokens.length - maxTokens) : tokens;
+}
+
+function tokenize(vocabulary: Vocabulary, text: string): Token[] {
+  return text.length === 0 ? [] : vocabulary.tokenize(text);
+}
