@@ -12,6 +12,7 @@ import {
   generateChatParams,
   generateCompleteParams,
   generateInfillParams,
+  generateWarmParams,
   generateResult,
   modelInfoSchema,
   modelLoadParams,
@@ -87,9 +88,9 @@ describe('engine protocol schemas', () => {
   });
 
   describe('generate params', () => {
-    it('generate/complete fills maxTokens 256, stop [] and temperature 0', () => {
+    it("generate/complete fills maxTokens 256, stop [], temperature 0 and the 'shared' slot", () => {
       const parsed = generateCompleteParams.parse({ streamId: 's1', prompt: 'Once' });
-      assert.deepEqual(parsed, { streamId: 's1', prompt: 'Once', maxTokens: 256, stop: [], temperature: 0 });
+      assert.deepEqual(parsed, { streamId: 's1', prompt: 'Once', maxTokens: 256, stop: [], temperature: 0, slot: 'shared' });
     });
 
     it('keeps explicit sampling values', () => {
@@ -142,9 +143,20 @@ describe('engine protocol schemas', () => {
       assert.equal(generateCompleteParams.safeParse({ streamId: 's', prompt: 3 }).success, false);
     });
 
-    it('generate/infill needs prefix and suffix and gets the same defaults', () => {
+    it('generate/infill needs prefix and suffix and gets the same defaults, with an empty head and middle in psm order', () => {
       const parsed = generateInfillParams.parse({ streamId: 's2', prefix: 'a', suffix: '' });
-      assert.deepEqual(parsed, { streamId: 's2', prefix: 'a', suffix: '', maxTokens: 256, stop: [], temperature: 0 });
+      assert.deepEqual(parsed, {
+        streamId: 's2',
+        prefix: 'a',
+        suffix: '',
+        maxTokens: 256,
+        stop: [],
+        temperature: 0,
+        slot: 'shared',
+        head: '',
+        middlePrefix: '',
+        order: 'psm',
+      });
       assert.equal(generateInfillParams.safeParse({ streamId: 's2', prefix: 'a' }).success, false);
       assert.equal(generateInfillParams.safeParse({ streamId: 's2', suffix: 'b' }).success, false);
     });
@@ -236,7 +248,7 @@ describe('engine protocol schemas', () => {
     });
 
     it('name the expected methods', () => {
-      assert.deepEqual(requestNames.sort(), ['generate/chat', 'generate/complete', 'generate/infill', 'model/load', 'model/status', 'model/unload']);
+      assert.deepEqual(requestNames.sort(), ['generate/chat', 'generate/complete', 'generate/infill', 'generate/warm', 'model/load', 'model/status', 'model/unload']);
       assert.deepEqual(notificationNames.sort(), ['engine/log', 'generate/token']);
     });
 
@@ -247,6 +259,27 @@ describe('engine protocol schemas', () => {
       assert.equal(engineMethods.generateChat.params, generateChatParams);
       assert.equal(engineMethods.modelStatus.params, emptyParams);
       assert.equal(engineMethods.modelUnload.params, emptyParams);
+      assert.equal(engineMethods.generateWarm.params, generateWarmParams);
+    });
+  });
+
+  describe('generate/warm params', () => {
+    it("default to the 'completion' slot and take either a plain prompt or an infill layout", () => {
+      assert.deepEqual(generateWarmParams.parse({ input: { kind: 'complete', prompt: 'x' } }), { slot: 'completion', input: { kind: 'complete', prompt: 'x' } });
+      assert.deepEqual(generateWarmParams.parse({ input: { kind: 'infill', prefix: 'a', suffix: 'b' } }).input, {
+        kind: 'infill',
+        prefix: 'a',
+        suffix: 'b',
+        head: '',
+        middlePrefix: '',
+        order: 'psm',
+      });
+    });
+
+    it('refuses an unknown input kind, a missing prompt, and an unknown order', () => {
+      assert.equal(generateWarmParams.safeParse({ input: { kind: 'chat', prompt: 'x' } }).success, false);
+      assert.equal(generateWarmParams.safeParse({ input: { kind: 'complete' } }).success, false);
+      assert.equal(generateWarmParams.safeParse({ input: { kind: 'infill', prefix: 'a', suffix: 'b', order: 'pms' } }).success, false);
     });
   });
 
