@@ -3,11 +3,13 @@
 import * as vscode from 'vscode';
 import { createEngineSupervisor } from './host/createEngineSupervisor';
 import { chooseModelFile } from './host/chooseModelFile';
+import type { CompletionService } from './host/completions/completionService';
+import { registerCompletions } from './host/completions/registerCompletions';
 import { presentEngineError } from './host/engineErrorPresenter';
 import { showEngineMenu } from './host/engineMenu';
 import { EngineStatusBar, STATUS_MENU_COMMAND } from './host/engineStatusBar';
 import type { EngineState } from './host/engineSupervisor';
-import { reloadingSettings } from './host/settings';
+import { reloadingSettings } from './host/engineSettings';
 import { tryModel, type TryModelResult } from './host/tryModel';
 
 /** What the extension exports: read by the integration tests, stable for other extensions. */
@@ -18,6 +20,10 @@ export interface HearthApi {
     readonly onDidChangeState: (listener: (state: EngineState) => void) => vscode.Disposable;
   };
   readonly statusBarText: () => string;
+  readonly completions: {
+    readonly service: CompletionService;
+    readonly statusBarText: () => string;
+  };
   /** How long activate() took, for `npm run bench:engine`. */
   readonly activationMs: number;
 }
@@ -34,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   context.subscriptions.push(statusBar);
   context.subscriptions.push(supervisor.onDidChangeState((state) => statusBar.show(state)));
   context.subscriptions.push(supervisor.onDidGiveUp((error) => void presentEngineError(error)));
+
+  const completions = registerCompletions(context, supervisor, log, (error) => void presentEngineError(error));
 
   const withErrors =
     <A extends unknown[], R>(command: (...args: A) => Promise<R>) =>
@@ -81,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       },
     },
     statusBarText: () => statusBar.text,
+    completions,
   };
 }
 

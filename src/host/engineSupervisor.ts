@@ -60,6 +60,11 @@ export class EngineSupervisor {
     return this.current;
   }
 
+  /** The loaded model, without starting anything. */
+  get loadedModel(): ModelInfo | undefined {
+    return this.readyModel();
+  }
+
   get pid(): number | undefined {
     return this.running?.process.pid;
   }

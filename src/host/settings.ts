@@ -1,42 +1,33 @@
-// Hearth's settings, read through one zod schema so an invalid value falls back to its default
+// Hearth's settings, read through zod schemas so an invalid value falls back to its default
 // with a warning in the log instead of reaching the model process.
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { threadsSchema } from '../common/protocol/engineProtocol';
-
-const engineSettings = z.object({
-  modelPath: z.string().default(''),
-  threads: threadsSchema.default('auto'),
-  contextSize: z.number().int().min(256).max(131_072).default(4096),
-  idleUnloadMinutes: z.number().min(0).max(24 * 60).default(15),
-});
-
-export type EngineSettings = z.infer<typeof engineSettings>;
-
-/** Setting ids whose change needs the model reloaded. */
-export const reloadingSettings = ['hearth.model.path', 'hearth.engine.threads', 'hearth.engine.contextSize'] as const;
+import { engineSettingIds, engineSettingsSchema, type EngineSettings } from './engineSettings';
 
 export function readEngineSettings(warn: (message: string) => void): EngineSettings {
-  const config = vscode.workspace.getConfiguration('hearth');
-  const raw = {
-    modelPath: config.get<unknown>('model.path'),
-    threads: config.get<unknown>('engine.threads'),
-    contextSize: config.get<unknown>('engine.contextSize'),
-    idleUnloadMinutes: config.get<unknown>('engine.idleUnloadMinutes'),
-  };
-  const defaults = engineSettings.parse({});
-  const result: Record<string, unknown> = {};
-  for (const key of Object.keys(defaults) as Array<keyof EngineSettings>) {
-    const field = engineSettings.shape[key].safeParse(raw[key]);
-    if (field.success) result[key] = field.data;
-    else {
-      warn(`Ignoring invalid setting ${settingId(key)} (${JSON.stringify(raw[key])}): ${field.error.issues[0]?.message ?? 'invalid'}; using ${JSON.stringify(defaults[key])}.`);
-      result[key] = defaults[key];
-    }
-  }
-  return engineSettings.parse(result);
+  return readSettings(engineSettingsSchema, engineSettingIds, warn);
 }
 
-function settingId(key: keyof EngineSettings): string {
-  return key === 'modelPath' ? 'hearth.model.path' : `hearth.engine.${key}`;
+const warned = new Set<string>();
+
+/** Reads each field from its setting id; an invalid one is replaced by its default, with one warning. */
+export function readSettings<T extends z.ZodRawShape>(schema: z.ZodObject<T>, ids: Record<keyof T & string, string>, warn: (message: string) => void): z.infer<z.ZodObject<T>> {
+  const config = vscode.workspace.getConfiguration();
+  const defaults: Record<string, unknown> = schema.parse({});
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape) as Array<keyof T & string>) {
+    const raw = config.get<unknown>(ids[key]);
+    const field = (schema.shape[key] as z.ZodTypeAny).safeParse(raw);
+    if (field.success) {
+      result[key] = field.data;
+      continue;
+    }
+    const message = `Ignoring invalid setting ${ids[key]} (${JSON.stringify(raw)}): ${field.error.issues[0]?.message ?? 'invalid'}; using ${JSON.stringify(defaults[key])}.`;
+    if (!warned.has(message)) {
+      warned.add(message);
+      warn(message);
+    }
+    result[key] = defaults[key];
+  }
+  return schema.parse(result);
 }

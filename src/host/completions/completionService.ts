@@ -1,0 +1,235 @@
+// The logic behind inline completions, free of `vscode` so the benchmark drives exactly what
+// the editor does: exclusion, cursor windows, the suggestion cache, debounce, the prompt
+// layout sent to the model process, post-processing, and warming while the user is idle.
+import { CancellationTokenSource, type CancellationToken } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import { CompletionCache } from '../../common/completion/completionCache';
+import { cursorWindow } from '../../common/completion/cursorWindow';
+import { ExtraContextRing } from '../../common/completion/extraContextRing';
+import { postProcessCompletion } from '../../common/completion/postProcessCompletion';
+import { createPathFilter } from '../../common/policy/pathFilter';
+import { engineMethods, type GenerateResult, type LogLevel, type ModelInfo, type RequestDef } from '../../common/protocol/engineProtocol';
+import { newStreamId, type RequestOptions } from '../engineConnection';
+import type { CompletionSettings } from './completionSettings';
+
+/** What the service needs of the model process; the EngineSupervisor provides it. */
+export interface CompletionBackend {
+  /** The loaded model, loading it first if needed. */
+  start(): Promise<ModelInfo>;
+  /** The loaded model, or undefined without starting anything. */
+  readonly loadedModel: ModelInfo | undefined;
+  request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(def: RequestDef<P, R>, params: z.input<P>, options?: RequestOptions): Promise<z.output<R>>;
+}
+
+export interface CompletionDocument {
+  /** Workspace-relative path, matched against the exclude globs and used to name context chunks. */
+  readonly path: string;
+  readonly languageId: string;
+  readonly lines: readonly string[];
+}
+
+export interface CompletionOutcome {
+  readonly text: string;
+  readonly source: 'cache' | 'model';
+  readonly ms: number;
+  readonly result?: GenerateResult;
+}
+
+export interface CompletionStats {
+  requests: number;
+  cacheServed: number;
+  modelCalls: number;
+  debounced: number;
+}
+
+// Extra context is capped in characters; about four characters a token.
+const HEAD_CHARS_PER_CHUNK = 64 * 80;
+// How long the user must be idle after the extra context changed before it is evaluated.
+const WARM_DELAY_MS = 800;
+
+export class CompletionService {
+  private readonly cache: CompletionCache;
+  private readonly ring: ExtraContextRing;
+  private excludeGlobs: readonly string[] = [];
+  private isExcluded: (path: string) => boolean = () => false;
+  private warmTimer: NodeJS.Timeout | undefined;
+  private warming: CancellationTokenSource | undefined;
+  private warmedVersion = -1;
+  readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0 };
+
+  constructor(
+    private readonly backend: CompletionBackend,
+    private readonly settings: () => CompletionSettings,
+    private readonly log: (level: LogLevel, message: string) => void,
+    private readonly onBusy: (busy: boolean) => void = () => undefined,
+  ) {
+    const initial = settings();
+    this.cache = new CompletionCache({ capacity: initial.cacheSize });
+    this.ring = new ExtraContextRing({ maxChunks: initial.extraContextChunks, chunkLines: initial.extraContextLines });
+  }
+
+  /** Whether this document gets completions at all: the switches, its language, and the exclude globs. */
+  appliesTo(document: CompletionDocument): boolean {
+    const settings = this.settings();
+    if (!settings.enabled) return false;
+    const byLanguage = settings.languages[document.languageId] ?? settings.languages['*'] ?? true;
+    return byLanguage && !this.excluded(document.path);
+  }
+
+  async provide(document: CompletionDocument, line: number, character: number, token: CancellationToken): Promise<CompletionOutcome | undefined> {
+    if (!this.appliesTo(document)) return undefined;
+    const started = performance.now();
+    const settings = this.settings();
+    this.stats.requests += 1;
+    this.cancelWarm();
+    const window = cursorWindow(document.lines, line, character, { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines });
+    const before = window.prefix + window.linePrefix;
+    const cached = this.cache.get(before, window.suffix) ?? this.cache.lookupTypedThrough(before, window.suffix);
+    if (cached !== undefined) {
+      this.stats.cacheServed += 1;
+      this.log('debug', `completion: cache hit in ${(performance.now() - started).toFixed(1)} ms`);
+      return { text: cached, source: 'cache', ms: performance.now() - started };
+    }
+
+    // No model work while keystrokes arrive faster than the debounce: each one cancels the last.
+    if (!(await waitUnlessCancelled(settings.debounceMs, token))) {
+      this.stats.debounced += 1;
+      return undefined;
+    }
+    const model = await this.backend.start();
+    if (token.isCancellationRequested) return undefined;
+
+    const singleLine = window.lineSuffix.trim().length > 0;
+    const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, document.path);
+    const common = {
+      streamId: newStreamId(),
+      slot: 'completion' as const,
+      maxTokens: settings.maxTokens,
+      stop: singleLine ? ['\n'] : [],
+      temperature: 0,
+      promptBudgetMs: settings.promptBudgetMs,
+      timeBudgetMs: settings.promptBudgetMs + settings.generationBudgetMs,
+    };
+    this.stats.modelCalls += 1;
+    this.onBusy(true);
+    let result: GenerateResult;
+    try {
+      result = model.hasInfill
+        ? await this.backend.request(
+            engineMethods.generateInfill,
+            { ...common, head, prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order: orderFor(settings) },
+            { token },
+          )
+        : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: head + before }, { token });
+    } finally {
+      this.onBusy(false);
+    }
+    const text = token.isCancellationRequested
+      ? undefined
+      : postProcessCompletion({
+          completion: result.text,
+          linePrefix: window.linePrefix,
+          lineSuffix: window.lineSuffix,
+          suffixLines: document.lines.slice(line + 1, line + 1 + settings.suffixLines),
+          maxLines: singleLine ? 1 : settings.maxLines,
+        });
+    const ms = performance.now() - started;
+    this.log(
+      'debug',
+      `completion: ${ms.toFixed(0)} ms, prompt ${result.promptTokens} tokens (reused ${result.promptTokens - result.evaluatedPromptTokens}), ` +
+        `generated ${result.generatedTokens}, ${result.stopReason}, cache miss${text === undefined ? ', nothing to show' : ''}`,
+    );
+    if (text === undefined) return undefined;
+    this.cache.set(before, window.suffix, text);
+    return { text, source: 'model', ms, result };
+  }
+
+  /**
+   * Records text the user is working with in a file (opened, edited) as extra context for
+   * completions in other files, and warms the model with it once the user is idle.
+   */
+  noteContext(document: CompletionDocument, aroundLine: number, current: () => { document: CompletionDocument; line: number; character: number } | undefined): void {
+    if (this.excluded(document.path) || document.lines.length === 0) return;
+    this.ring.add(document.path, document.lines, aroundLine, Date.now());
+    if (this.ring.version === this.warmedVersion) return;
+    if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
+    this.warmTimer = setTimeout(() => void this.warm(current()), WARM_DELAY_MS);
+  }
+
+  forgetContext(path: string): void {
+    this.ring.removeSource(path);
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  dispose(): void {
+    if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
+    this.cancelWarm();
+  }
+
+  /** Evaluates the prompt head the next request will use; never loads a model just for this. */
+  private async warm(at: { document: CompletionDocument; line: number; character: number } | undefined): Promise<void> {
+    this.warmTimer = undefined;
+    const model = this.backend.loadedModel;
+    if (at === undefined || model === undefined || !this.appliesTo(at.document)) return;
+    const settings = this.settings();
+    const version = this.ring.version;
+    const window = cursorWindow(at.document.lines, at.line, at.character, { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines });
+    const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, at.document.path);
+    this.cancelWarm();
+    const source = new CancellationTokenSource();
+    this.warming = source;
+    try {
+      const input = model.hasInfill
+        ? { kind: 'infill' as const, head, prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order: orderFor(settings) }
+        : { kind: 'complete' as const, prompt: head + window.prefix + window.linePrefix };
+      const warmed = await this.backend.request(engineMethods.generateWarm, { slot: 'completion', input }, { token: source.token });
+      if (!warmed.cancelled) this.warmedVersion = version;
+      this.log('debug', `completion: warmed ${warmed.evaluatedPromptTokens} of ${warmed.promptTokens} prompt tokens in ${warmed.totalMs.toFixed(0)} ms${warmed.cancelled ? ' (interrupted by typing)' : ''}`);
+    } catch (error) {
+      this.log('debug', `completion: warming failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      if (this.warming === source) this.warming = undefined;
+      source.dispose();
+    }
+  }
+
+  private cancelWarm(): void {
+    this.warming?.cancel();
+    this.warming = undefined;
+  }
+
+  private excluded(path: string): boolean {
+    const globs = this.settings().exclude;
+    if (globs !== this.excludeGlobs) {
+      this.excludeGlobs = globs;
+      this.isExcluded = createPathFilter(globs, {
+        onInvalid: (glob) => this.log('warn', `Ignoring invalid glob in hearth.privacy.exclude: ${glob}`),
+      });
+    }
+    return this.isExcluded(path);
+  }
+}
+
+function orderFor(settings: CompletionSettings): 'psm' | 'spm' {
+  return settings.fimOrder === 'spm' ? 'spm' : 'psm';
+}
+
+/** Resolves true after `ms`, or false as soon as the token is cancelled. */
+function waitUnlessCancelled(ms: number, token: CancellationToken): Promise<boolean> {
+  if (token.isCancellationRequested) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const subscription = token.onCancellationRequested(() => {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(false);
+    });
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      resolve(true);
+    }, ms);
+  });
+}

@@ -1,0 +1,84 @@
+// Wires inline completions into VS Code: the provider for every file, the toggle and trigger
+// commands, the status bar item, settings that apply without a reload, and the editor events
+// that feed extra context.
+import * as vscode from 'vscode';
+import { isModelFileError } from '../engineErrors';
+import type { EngineSupervisor } from '../engineSupervisor';
+import { readSettings } from '../settings';
+import { CompletionService } from './completionService';
+import { completionSettingIds, completionSettingsSchema, type CompletionSettings } from './completionSettings';
+import { CompletionStatusBar, TOGGLE_COMPLETIONS_COMMAND } from './completionStatusBar';
+import { HearthInlineCompletionProvider, toCompletionDocument } from './inlineCompletionProvider';
+
+export const TRIGGER_COMPLETION_COMMAND = 'hearth.completions.trigger';
+// An error from the model reaches the user at most this often, not at every keystroke.
+const ERROR_REPEAT_MS = 60_000;
+
+export interface CompletionsHandle {
+  readonly service: CompletionService;
+  readonly statusBarText: () => string;
+}
+
+export function registerCompletions(
+  context: vscode.ExtensionContext,
+  supervisor: EngineSupervisor,
+  log: vscode.LogOutputChannel,
+  presentError: (error: unknown) => void,
+): CompletionsHandle {
+  let settings = readCompletionSettings(log);
+  const statusBar = new CompletionStatusBar();
+  statusBar.setEnabled(settings.enabled);
+  context.subscriptions.push(statusBar);
+
+  const service = new CompletionService(supervisor, () => settings, (level, message) => log[level](message), (busy) => statusBar.setBusy(busy));
+  context.subscriptions.push({ dispose: () => service.dispose() });
+
+  const lastShown = new Map<string, number>();
+  const onError = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn(`completion failed: ${message}`);
+    const now = Date.now();
+    if (now - (lastShown.get(message) ?? 0) < ERROR_REPEAT_MS) return;
+    lastShown.set(message, now);
+    if (isModelFileError(error)) presentError(error);
+  };
+
+  const current = () => {
+    const editor = vscode.window.activeTextEditor;
+    if (editor === undefined) return undefined;
+    const position = editor.selection.active;
+    return { document: toCompletionDocument(editor.document), line: position.line, character: position.character };
+  };
+  const noteEditor = (editor: vscode.TextEditor | undefined) => {
+    if (editor === undefined || editor.document.uri.scheme === 'output') return;
+    const around = editor.visibleRanges[0]?.start.line ?? editor.selection.active.line;
+    service.noteContext(toCompletionDocument(editor.document), around, current);
+  };
+
+  context.subscriptions.push(
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new HearthInlineCompletionProvider(service, onError)),
+    vscode.commands.registerCommand(TOGGLE_COMPLETIONS_COMMAND, async () => {
+      await vscode.workspace.getConfiguration('hearth').update('completions.enabled', !settings.enabled, vscode.ConfigurationTarget.Global);
+    }),
+    vscode.commands.registerCommand(TRIGGER_COMPLETION_COMMAND, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('hearth.completions') && !event.affectsConfiguration('hearth.privacy')) return;
+      settings = readCompletionSettings(log);
+      statusBar.setEnabled(settings.enabled);
+      service.clearCache();
+    }),
+    vscode.window.onDidChangeActiveTextEditor(noteEditor),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      const change = event.contentChanges[0];
+      if (change === undefined || event.document.uri.scheme === 'output') return;
+      service.noteContext(toCompletionDocument(event.document), change.range.start.line, current);
+    }),
+    vscode.workspace.onDidCloseTextDocument((document) => service.forgetContext(vscode.workspace.asRelativePath(document.uri, false))),
+  );
+  noteEditor(vscode.window.activeTextEditor);
+  return { service, statusBarText: () => statusBar.text };
+}
+
+function readCompletionSettings(log: vscode.LogOutputChannel): CompletionSettings {
+  return readSettings(completionSettingsSchema, completionSettingIds, (message) => log.warn(message));
+}
