@@ -3,8 +3,7 @@
 import * as vscode from 'vscode';
 import { createEngineSupervisor } from './host/createEngineSupervisor';
 import { chooseModelFile } from './host/chooseModelFile';
-import type { CompletionService } from './host/completions/completionService';
-import { registerCompletions } from './host/completions/registerCompletions';
+import { registerCompletions, type CompletionsHandle } from './host/completions/registerCompletions';
 import { presentEngineError } from './host/engineErrorPresenter';
 import { showEngineMenu } from './host/engineMenu';
 import { EngineStatusBar, STATUS_MENU_COMMAND } from './host/engineStatusBar';
@@ -20,10 +19,7 @@ export interface HearthApi {
     readonly onDidChangeState: (listener: (state: EngineState) => void) => vscode.Disposable;
   };
   readonly statusBarText: () => string;
-  readonly completions: {
-    readonly service: CompletionService;
-    readonly statusBarText: () => string;
-  };
+  readonly completions: CompletionsHandle;
   /** How long activate() took, for `npm run bench:engine`. */
   readonly activationMs: number;
 }

@@ -15,7 +15,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { installTestHost } from '../../scripts/installTestHost';
-import { findTestModel } from '../fixtures/testModels';
+import { findTestModel, fimTestModelPath } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from './codeServerHost';
 import type { TestResult, TestResults } from './suite/index';
 
@@ -191,6 +191,8 @@ async function main(): Promise<number> {
   const summary = await runIntegrationTests({
     // $HEARTH_TEST_MODEL if set, else the tiny test model (models/ or ../shared/models/).
     settings: { 'hearth.model.path': await findTestModel() },
+    // The completion tests switch to the generated fill-in-the-middle model for the infill path.
+    env: { HEARTH_FIM_TEST_MODEL: await fimTestModelPath() },
     timeoutMs: Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS) || undefined,
   });
   console.log(`integration: ${summary.passed} passed, ${summary.failed} failed`);

@@ -40,6 +40,8 @@ export interface CompletionStats {
   cacheServed: number;
   modelCalls: number;
   debounced: number;
+  /** Prompt heads evaluated in the background after the extra context changed. */
+  warms: number;
 }
 
 // Extra context is capped in characters; about four characters a token.
@@ -55,7 +57,9 @@ export class CompletionService {
   private warmTimer: NodeJS.Timeout | undefined;
   private warming: CancellationTokenSource | undefined;
   private warmedVersion = -1;
-  readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0 };
+  readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0, warms: 0 };
+  /** The model process's answer to the last model call, shown or not: its token counts say what reuse saved. */
+  lastModelResult: GenerateResult | undefined;
 
   constructor(
     private readonly backend: CompletionBackend,
@@ -124,6 +128,7 @@ export class CompletionService {
     } finally {
       this.onBusy(false);
     }
+    this.lastModelResult = result;
     const text = token.isCancellationRequested
       ? undefined
       : postProcessCompletion({
@@ -156,6 +161,11 @@ export class CompletionService {
     this.warmTimer = setTimeout(() => void this.warm(current()), WARM_DELAY_MS);
   }
 
+  /** The files whose snippets the next prompt may carry, oldest first. */
+  extraContextSources(): string[] {
+    return [...new Set(this.ring.chunks().map((chunk) => chunk.source))];
+  }
+
   forgetContext(path: string): void {
     this.ring.removeSource(path);
   }
@@ -186,7 +196,10 @@ export class CompletionService {
         ? { kind: 'infill' as const, head, prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order: orderFor(settings) }
         : { kind: 'complete' as const, prompt: head + window.prefix + window.linePrefix };
       const warmed = await this.backend.request(engineMethods.generateWarm, { slot: 'completion', input }, { token: source.token });
-      if (!warmed.cancelled) this.warmedVersion = version;
+      if (!warmed.cancelled) {
+        this.warmedVersion = version;
+        this.stats.warms += 1;
+      }
       this.log('debug', `completion: warmed ${warmed.evaluatedPromptTokens} of ${warmed.promptTokens} prompt tokens in ${warmed.totalMs.toFixed(0)} ms${warmed.cancelled ? ' (interrupted by typing)' : ''}`);
     } catch (error) {
       this.log('debug', `completion: warming failed: ${error instanceof Error ? error.message : String(error)}`);

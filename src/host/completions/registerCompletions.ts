@@ -16,6 +16,7 @@ const ERROR_REPEAT_MS = 60_000;
 
 export interface CompletionsHandle {
   readonly service: CompletionService;
+  readonly provider: HearthInlineCompletionProvider;
   readonly statusBarText: () => string;
 }
 
@@ -55,8 +56,9 @@ export function registerCompletions(
     service.noteContext(toCompletionDocument(editor.document), around, current);
   };
 
+  const provider = new HearthInlineCompletionProvider(service, onError);
   context.subscriptions.push(
-    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new HearthInlineCompletionProvider(service, onError)),
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
     vscode.commands.registerCommand(TOGGLE_COMPLETIONS_COMMAND, async () => {
       await vscode.workspace.getConfiguration('hearth').update('completions.enabled', !settings.enabled, vscode.ConfigurationTarget.Global);
     }),
@@ -76,7 +78,7 @@ export function registerCompletions(
     vscode.workspace.onDidCloseTextDocument((document) => service.forgetContext(vscode.workspace.asRelativePath(document.uri, false))),
   );
   noteEditor(vscode.window.activeTextEditor);
-  return { service, statusBarText: () => statusBar.text };
+  return { service, provider, statusBarText: () => statusBar.text };
 }
 
 function readCompletionSettings(log: vscode.LogOutputChannel): CompletionSettings {

@@ -1,0 +1,258 @@
+// Inline completions in a real VS Code extension host with the real model process: the
+// registered provider answers real documents from the real model, accepting a suggestion puts
+// it in the document, and excluded files, switches and languages get nothing. Runs after
+// engine.test.ts (files run in name order), which checks that activation starts no model.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { HearthApi } from '../../../src/extension';
+
+const SOURCE = [
+  '// Sums and averages for the sample workspace.',
+  'function sum(values) {',
+  '  let total = 0;',
+  '  for (const value of values) total += value;',
+  '  return total;',
+  '}',
+  '',
+  'function average(values) {',
+  '  ',
+  '}',
+  '',
+  'module.exports = { sum, average };',
+  '',
+].join('\n');
+// Inside average(), on its blank line: multi-line completions are allowed there.
+const CURSOR = new vscode.Position(8, 2);
+
+async function api(): Promise<HearthApi> {
+  const extension = vscode.extensions.getExtension<HearthApi>('hearth.hearth');
+  assert.ok(extension, 'hearth.hearth is not loaded');
+  return extension.activate();
+}
+
+function workspaceFile(relative: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'no workspace folder is open');
+  return vscode.Uri.joinPath(folder.uri, relative);
+}
+
+async function openFile(relative: string, text: string): Promise<vscode.TextEditor> {
+  const uri = workspaceFile(relative);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  const document = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(document);
+}
+
+async function provide(hearthApi: HearthApi, document: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> {
+  const source = new vscode.CancellationTokenSource();
+  try {
+    const items = await hearthApi.completions.provider.provideInlineCompletionItems(
+      document,
+      position,
+      { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined },
+      source.token,
+    );
+    const item = items?.[0];
+    if (item === undefined) return undefined;
+    assert.equal(typeof item.insertText, 'string');
+    return item.insertText as string;
+  } finally {
+    source.dispose();
+  }
+}
+
+/** Types `text` at the cursor as a user would (the `type` command), one character at a time. */
+async function type(editor: vscode.TextEditor, text: string): Promise<void> {
+  await vscode.window.showTextDocument(editor.document);
+  for (const character of text) await vscode.commands.executeCommand('type', { text: character });
+}
+
+async function setting(id: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('hearth').update(id, value, vscode.ConfigurationTarget.Global);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('inline completions in VS Code with the real model', function () {
+  this.timeout(90_000);
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('answers a real document with a suggestion from the real model at the cursor', async () => {
+    const hearthApi = await api();
+    const editor = await openFile('src/stats.js', SOURCE);
+    const callsBefore = hearthApi.completions.service.stats.modelCalls;
+    const suggestion = await provide(hearthApi, editor.document, CURSOR);
+    assert.ok(suggestion !== undefined && suggestion.trim().length > 0, `no suggestion: ${JSON.stringify(suggestion)}`);
+    assert.equal(suggestion, suggestion.trimEnd(), 'trailing whitespace is trimmed');
+    assert.ok(hearthApi.completions.service.stats.modelCalls > callsBefore, 'the model was asked');
+    // The editor may be asking the provider on its own meanwhile, so the state can be generating.
+    assert.ok(['ready', 'generating'].includes(hearthApi.engine.state.kind), hearthApi.engine.state.kind);
+  });
+
+  it('serves the same position again from the cache without a model call', async () => {
+    const hearthApi = await api();
+    const editor = await openFile('src/stats.js', SOURCE);
+    const first = await provide(hearthApi, editor.document, CURSOR);
+    const { modelCalls, cacheServed } = { ...hearthApi.completions.service.stats };
+    const again = await provide(hearthApi, editor.document, CURSOR);
+    assert.equal(again, first);
+    assert.equal(hearthApi.completions.service.stats.modelCalls, modelCalls);
+    assert.equal(hearthApi.completions.service.stats.cacheServed, cacheServed + 1);
+  });
+
+  it('puts an accepted suggestion into the document (typing, then the inline suggest commit)', async () => {
+    const hearthApi = await api();
+    const editor = await openFile('src/typed.js', SOURCE);
+    editor.selection = new vscode.Selection(CURSOR, CURSOR);
+    await type(editor, 'c');
+    const before = editor.document.getText();
+    // VS Code asks the provider after the keystroke; commit inserts what it showed.
+    const deadline = Date.now() + 30_000;
+    while (editor.document.getText() === before && Date.now() < deadline) {
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await sleep(500);
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    }
+    const after = editor.document.getText();
+    assert.notEqual(after, before, 'no suggestion was shown and accepted within 30 s');
+    assert.ok(after.startsWith(before.slice(0, editor.document.offsetAt(CURSOR) + 1)), 'the text before the cursor is untouched');
+    assert.ok(hearthApi.completions.service.stats.requests > 0);
+  });
+
+  it('gives an excluded file no completions, asks no model, and keeps it out of the extra context', async () => {
+    const hearthApi = await api();
+    const stats = hearthApi.completions.service.stats;
+    for (const relative of ['.env', 'config/.env.local', 'secrets/token.js']) {
+      const editor = await openFile(relative, 'API_TOKEN=sk-live-1234567890\nDATABASE_URL=postgres://\n');
+      await type(editor, 'X');
+      const calls = stats.modelCalls;
+      assert.equal(await provide(hearthApi, editor.document, new vscode.Position(1, 5)), undefined, relative);
+      assert.equal(stats.modelCalls, calls, `${relative}: the model was asked`);
+      assert.ok(!hearthApi.completions.service.extraContextSources().includes(relative), `${relative} is in the extra context`);
+    }
+    // An ordinary file, edited, does become context for other files.
+    const editor = await openFile('src/notes.js', SOURCE);
+    await type(editor, ' ');
+    assert.ok(hearthApi.completions.service.extraContextSources().includes('src/notes.js'));
+  });
+
+  it('applies a new exclude glob at once, without a reload', async () => {
+    const hearthApi = await api();
+    const editor = await openFile('src/stats.js', SOURCE);
+    const original = vscode.workspace.getConfiguration('hearth').inspect<string[]>('privacy.exclude')?.defaultValue ?? [];
+    await setting('privacy.exclude', [...original, 'src/**']);
+    try {
+      assert.equal(await provide(hearthApi, editor.document, CURSOR), undefined);
+    } finally {
+      await setting('privacy.exclude', undefined);
+    }
+    assert.ok((await provide(hearthApi, editor.document, CURSOR)) !== undefined);
+  });
+
+  it('turns off and on with the toggle command, and the status bar says so', async () => {
+    const hearthApi = await api();
+    const editor = await openFile('src/stats.js', SOURCE);
+    assert.match(hearthApi.completions.statusBarText(), /sparkle/);
+    await vscode.commands.executeCommand('hearth.completions.toggle');
+    try {
+      assert.equal(vscode.workspace.getConfiguration('hearth').get('completions.enabled'), false);
+      assert.match(hearthApi.completions.statusBarText(), /circle-slash/);
+      assert.equal(await provide(hearthApi, editor.document, CURSOR), undefined);
+    } finally {
+      await vscode.commands.executeCommand('hearth.completions.toggle');
+    }
+    assert.equal(vscode.workspace.getConfiguration('hearth').get('completions.enabled'), true);
+    assert.match(hearthApi.completions.statusBarText(), /sparkle/);
+    assert.ok((await provide(hearthApi, editor.document, CURSOR)) !== undefined);
+  });
+
+  it('turns off per language', async () => {
+    const hearthApi = await api();
+    const editor = await openFile('src/stats.js', SOURCE);
+    assert.equal(editor.document.languageId, 'javascript');
+    await setting('completions.languages', { '*': true, javascript: false });
+    try {
+      assert.equal(await provide(hearthApi, editor.document, CURSOR), undefined);
+      const markdown = await openFile('notes.md', '# Notes\n\nSums and averages are ');
+      assert.ok((await provide(hearthApi, markdown.document, new vscode.Position(2, 27))) !== undefined, 'markdown still gets completions');
+    } finally {
+      await setting('completions.languages', undefined);
+    }
+  });
+
+  it('warms the model with new extra context once the user is idle, generating nothing', async () => {
+    const hearthApi = await api();
+    const stats = hearthApi.completions.service.stats;
+    await openFile('src/stats.js', SOURCE);
+    assert.ok(hearthApi.engine.pid !== undefined, 'the model is loaded by the tests before');
+    const warms = stats.warms;
+    // New text in another file changes the extra context; the editor then sits idle.
+    const other = await openFile('src/other.js', 'function median(values) {\n  return values[values.length >> 1];\n}\n');
+    await type(other, ' ');
+    const deadline = Date.now() + 20_000;
+    while (stats.warms === warms && Date.now() < deadline) await sleep(200);
+    assert.ok(stats.warms > warms, 'the prompt head was not warmed within 20 s of idling');
+  });
+
+  it('starts no model work for a keystroke cancelled within the debounce', async () => {
+    const hearthApi = await api();
+    const editor = await openFile('src/stats.js', SOURCE);
+    const stats = hearthApi.completions.service.stats;
+    const { modelCalls, debounced } = { ...stats };
+    const source = new vscode.CancellationTokenSource();
+    const pending = hearthApi.completions.service.provide(
+      { path: 'src/stats.js', languageId: 'javascript', lines: [...editor.document.getText().split('\n').slice(0, 8), '  let n', '}'] },
+      8,
+      7,
+      source.token,
+    );
+    source.cancel(); // the next keystroke
+    assert.equal(await pending, undefined);
+    assert.equal(stats.modelCalls, modelCalls);
+    assert.equal(stats.debounced, debounced + 1);
+    source.dispose();
+  });
+
+  describe('with a fill-in-the-middle model', () => {
+    let plainModel: string | undefined;
+
+    before(async function () {
+      const fimModel = process.env.HEARTH_FIM_TEST_MODEL;
+      assert.ok(fimModel, 'HEARTH_FIM_TEST_MODEL is not set by the runner');
+      plainModel = vscode.workspace.getConfiguration('hearth').get<string>('model.path');
+      await setting('model.path', fimModel);
+    });
+
+    after(async () => {
+      await setting('model.path', plainModel);
+    });
+
+    it('fills the middle, and the next keystroke evaluates only what it added', async () => {
+      const hearthApi = await api();
+      const service = hearthApi.completions.service;
+      const lines = SOURCE.split('\n');
+      const document = (text: readonly string[]) => ({ path: 'src/fim.js', languageId: 'javascript', lines: text });
+      const first = await service.provide(document(lines), CURSOR.line, CURSOR.character, new vscode.CancellationTokenSource().token);
+      const state = hearthApi.engine.state;
+      assert.ok(state.kind === 'ready' && state.model.hasInfill, 'the loaded model has FIM tokens');
+      const firstResult = service.lastModelResult;
+      assert.ok(firstResult !== undefined && firstResult.generatedTokens > 0, 'the FIM model generated nothing');
+      if (first !== undefined) assert.equal(first.source, 'model');
+      // One more character, not the suggestion's first, so the cache cannot answer it.
+      const typed = first?.text.startsWith('q') === true ? 'z' : 'q';
+      const extended = [...lines];
+      extended[CURSOR.line] = `${extended[CURSOR.line]}${typed}`;
+      await service.provide(document(extended), CURSOR.line, CURSOR.character + 1, new vscode.CancellationTokenSource().token);
+      const result = service.lastModelResult;
+      assert.ok(result !== undefined && result !== firstResult, 'the second keystroke did not reach the model');
+      assert.ok(result.promptTokens > 50, `the prompt carries the file (${result.promptTokens} tokens)`);
+      assert.ok(
+        result.evaluatedPromptTokens <= Math.ceil(result.promptTokens * 0.05),
+        `evaluated ${result.evaluatedPromptTokens} of ${result.promptTokens} prompt tokens for one character`,
+      );
+    });
+  });
+});
