@@ -1,5 +1,5 @@
 // `npm test`: type-check, build, then every suite in order (unit, engine, integration in a real
-// VS Code), each in its own process. Prints each suite's counts and one closing line
+// VS Code, e2e through its UI in a browser), each in its own process. Prints each suite's counts and one closing line
 // "N passed, N failed" that CI reads; exits non-zero if anything failed or a suite broke.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -35,6 +35,7 @@ const suites: Suite[] = [
   { name: 'unit', command: bin('mocha'), args: mocha('test/unit/**/*.test.ts', 20_000), count: mochaCounts },
   { name: 'engine', command: bin('mocha'), args: mocha('test/engine/**/*.test.ts', 120_000), count: mochaCounts },
   { name: 'integration', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/integration/runInCodeServer.ts')], count: runnerCounts },
+  { name: 'e2e', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/e2e/runE2e.ts')], count: runnerCounts },
 ];
 
 function run(suite: Suite): Promise<{ code: number; output: string }> {
