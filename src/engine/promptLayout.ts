@@ -20,8 +20,16 @@ export interface InfillLayout {
 }
 
 /**
+ * Tokens are trimmed in steps of this many (at most an eighth of the room), so the cut stays where
+ * it was while the user types: cutting exactly the excess would move the start of the prompt by a
+ * token or two at every keystroke, and then nothing of the previous prompt could be reused.
+ */
+export const TRIM_STEP_TOKENS = 256;
+
+/**
  * FIM tokens for `layout`, at most `maxTokens` long. When too long, the head goes first (from its
- * start), then the prefix (from its start, far from the cursor), then the suffix (from its end).
+ * start), then the prefix (from its start, far from the cursor), then the suffix (from its end),
+ * in steps of TRIM_STEP_TOKENS.
  */
 export function infillTokens(layout: InfillLayout, vocabulary: Vocabulary, maxTokens: number): Token[] {
   const fim = vocabulary.fim;
@@ -30,7 +38,7 @@ export function infillTokens(layout: InfillLayout, vocabulary: Vocabulary, maxTo
   let prefix = tokenize(vocabulary, layout.prefix);
   let suffix = tokenize(vocabulary, layout.suffix);
   const middle = tokenize(vocabulary, layout.middlePrefix);
-  let excess = head.length + prefix.length + suffix.length + middle.length + 3 - maxTokens;
+  let excess = trimStep(head.length + prefix.length + suffix.length + middle.length + 3 - maxTokens, maxTokens);
   if (excess > 0) {
     const cut = Math.min(excess, head.length);
     head = head.slice(cut);
@@ -47,10 +55,16 @@ export function infillTokens(layout: InfillLayout, vocabulary: Vocabulary, maxTo
     : [...head, fim.prefix, ...prefix, fim.suffix, ...suffix, fim.middle, ...middle];
 }
 
-/** A plain continuation prompt, keeping its end (nearest the cursor) when too long. */
+/** A plain continuation prompt, keeping its end (nearest the cursor) when too long, cut in steps of TRIM_STEP_TOKENS. */
 export function completionTokens(prompt: string, vocabulary: Vocabulary, maxTokens: number): Token[] {
   const tokens = tokenize(vocabulary, prompt);
-  return tokens.length > maxTokens ? tokens.slice(tokens.length - maxTokens) : tokens;
+  return tokens.length > maxTokens ? tokens.slice(Math.min(tokens.length - 1, trimStep(tokens.length - maxTokens, maxTokens))) : tokens;
+}
+
+/** `excess` rounded up to a whole number of trim steps (0 when nothing is in excess). */
+function trimStep(excess: number, maxTokens: number): number {
+  const step = Math.max(1, Math.min(TRIM_STEP_TOKENS, Math.floor(maxTokens / 8)));
+  return excess > 0 ? Math.ceil(excess / step) * step : 0;
 }
 
 function tokenize(vocabulary: Vocabulary, text: string): Token[] {
