@@ -4,7 +4,8 @@
 import { CancellationTokenSource, type CancellationToken } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import { CompletionCache } from '../../common/completion/completionCache';
-import { cursorWindow } from '../../common/completion/cursorWindow';
+import { anchoredWindow, type PromptAnchor } from '../../common/completion/anchoredWindow';
+import { cursorWindow, type CursorWindow } from '../../common/completion/cursorWindow';
 import { ExtraContextRing } from '../../common/completion/extraContextRing';
 import { postProcessCompletion } from '../../common/completion/postProcessCompletion';
 import { createPathFilter } from '../../common/policy/pathFilter';
@@ -57,6 +58,7 @@ export class CompletionService {
   private warmTimer: NodeJS.Timeout | undefined;
   private warming: CancellationTokenSource | undefined;
   private warmedVersion = -1;
+  private anchor: PromptAnchor | undefined;
   readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0, warms: 0 };
   /** The model process's answer to the last model call, shown or not: its token counts say what reuse saved. */
   lastModelResult: GenerateResult | undefined;
@@ -121,7 +123,7 @@ export class CompletionService {
       result = model.hasInfill
         ? await this.backend.request(
             engineMethods.generateInfill,
-            { ...common, head, prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order: orderFor(settings) },
+            { ...common, ...this.infillLayout(document, line, character, window, head, settings) },
             { token },
           )
         : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: head + before }, { token });
@@ -193,7 +195,7 @@ export class CompletionService {
     this.warming = source;
     try {
       const input = model.hasInfill
-        ? { kind: 'infill' as const, head, prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order: orderFor(settings) }
+        ? { kind: 'infill' as const, ...this.infillLayout(at.document, at.line, at.character, window, head, settings) }
         : { kind: 'complete' as const, prompt: head + window.prefix + window.linePrefix };
       const warmed = await this.backend.request(engineMethods.generateWarm, { slot: 'completion', input }, { token: source.token });
       if (!warmed.cancelled) {
@@ -207,6 +209,13 @@ export class CompletionService {
       if (this.warming === source) this.warming = undefined;
       source.dispose();
     }
+  }
+
+  /** The FIM layout, its prefix anchored so that typing forward, Enter included, only appends to the prompt. */
+  private infillLayout(document: CompletionDocument, line: number, character: number, window: CursorWindow, head: string, settings: CompletionSettings) {
+    const anchored = anchoredWindow(document.path, document.lines, line, character, settings.prefixLines, this.anchor);
+    this.anchor = anchored.anchor;
+    return { head, prefix: anchored.prefix, suffix: window.suffix, middlePrefix: anchored.middlePrefix, order: orderFor(settings) };
   }
 
   private cancelWarm(): void {

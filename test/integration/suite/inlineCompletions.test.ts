@@ -253,6 +253,16 @@ describe('inline completions in VS Code with the real model', function () {
         result.evaluatedPromptTokens <= Math.ceil(result.promptTokens * 0.05),
         `evaluated ${result.evaluatedPromptTokens} of ${result.promptTokens} prompt tokens for one character`,
       );
+
+      // Enter and the next line's indentation: the prefix stays anchored, so the suffix is not evaluated again.
+      const nextLine = [...extended.slice(0, CURSOR.line + 1), '  ', ...extended.slice(CURSOR.line + 1)];
+      await service.provide(document(nextLine), CURSOR.line + 1, 2, new vscode.CancellationTokenSource().token);
+      const afterEnter = service.lastModelResult;
+      assert.ok(afterEnter !== undefined && afterEnter !== result, 'the keystroke after Enter did not reach the model');
+      assert.ok(
+        afterEnter.evaluatedPromptTokens <= Math.ceil(afterEnter.promptTokens * 0.05),
+        `evaluated ${afterEnter.evaluatedPromptTokens} of ${afterEnter.promptTokens} prompt tokens after Enter`,
+      );
     });
   });
 });
