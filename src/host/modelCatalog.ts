@@ -85,7 +85,7 @@ export function parseModelCatalog(raw: unknown, source: string): ModelCatalog {
  * Throws ModelCatalogError for an unreadable file, bad JSON, or an entry that fails validation.
  */
 export async function loadModelCatalog(file?: string): Promise<ModelCatalog> {
-  if (file === undefined) return parseModelCatalog(bundledCatalog, BUNDLED_CATALOG_NAME);
+  if (file === undefined) return bundledModelCatalog();
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -99,6 +99,17 @@ export async function loadModelCatalog(file?: string): Promise<ModelCatalog> {
     throw new ModelCatalogError(`Model catalog ${file} is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
   return parseModelCatalog(raw, file);
+}
+
+/** The catalog bundled with Hearth, validated. */
+export function bundledModelCatalog(): ModelCatalog {
+  return parseModelCatalog(bundledCatalog, BUNDLED_CATALOG_NAME);
+}
+
+/** The catalog entry whose file a model path names (matched by file name, in any folder). */
+export function catalogEntryForPath(catalog: ModelCatalog, modelPath: string): CatalogModel | undefined {
+  const fileName = modelPath.split(/[\\/]/).pop() ?? modelPath;
+  return catalog.models.find((model) => model.fileName === fileName);
 }
 
 function formatPath(path: ReadonlyArray<string | number>): string {

@@ -17,8 +17,8 @@ export const completionSettingsSchema = z.object({
   cacheSize: z.number().int().min(0).max(10_000).default(250),
   extraContextChunks: z.number().int().min(0).max(64).default(16),
   extraContextLines: z.number().int().min(4).max(1_000).default(64),
-  /** psm: prefix-suffix-middle (every FIM model); spm: suffix first, for models trained with it. */
-  fimOrder: z.enum(['psm', 'spm']).default('psm'),
+  /** auto: the catalog's order for a known model, else psm; psm: prefix-suffix-middle (every FIM model); spm: suffix first. */
+  fimOrder: z.enum(['auto', 'psm', 'spm']).default('auto'),
   exclude: z.array(z.string()).readonly().default([...DEFAULT_EXCLUDE_GLOBS]),
 });
 

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { isModelFileError } from '../engineErrors';
 import type { EngineSupervisor } from '../engineSupervisor';
+import { bundledModelCatalog, catalogEntryForPath } from '../modelCatalog';
 import { readSettings } from '../settings';
 import { CompletionService } from './completionService';
 import { completionSettingIds, completionSettingsSchema, type CompletionSettings } from './completionSettings';
@@ -31,7 +32,14 @@ export function registerCompletions(
   statusBar.setEnabled(settings.enabled);
   context.subscriptions.push(statusBar);
 
-  const service = new CompletionService(supervisor, () => settings, (level, message) => log[level](message), (busy) => statusBar.setBusy(busy));
+  const catalog = bundledModelCatalog();
+  const service = new CompletionService(
+    supervisor,
+    () => settings,
+    (level, message) => log[level](message),
+    (busy) => statusBar.setBusy(busy),
+    (model) => catalogEntryForPath(catalog, model.path)?.fim?.order,
+  );
   context.subscriptions.push({ dispose: () => service.dispose() });
 
   const lastShown = new Map<string, number>();

@@ -1,0 +1,136 @@
+// CompletionService outside VS Code against the real model process on the FIM test model: the
+// prompt it lays out, the FIM order it picks, and the cache that answers typing through a
+// suggestion. A thin wrapper around the real supervisor records what was sent.
+import assert from 'node:assert/strict';
+import { basename, resolve } from 'node:path';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import type { ModelInfo, RequestDef } from '../../src/common/protocol/engineProtocol';
+import { CompletionService, type CompletionBackend, type CompletionDocument } from '../../src/host/completions/completionService';
+import { completionSettingsSchema, type CompletionSettings } from '../../src/host/completions/completionSettings';
+import { EngineConnection, type RequestOptions } from '../../src/host/engineConnection';
+import { EngineSupervisor } from '../../src/host/engineSupervisor';
+import { catalogEntryForPath, parseModelCatalog } from '../../src/host/modelCatalog';
+import { fimTestModelPath } from '../fixtures/testModels';
+
+const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
+
+const SOURCE = [
+  'export function clamp(value: number, min: number, max: number): number {',
+  '  return Math.min(Math.max(value, min), max);',
+  '}',
+  '',
+  'export function lerp(a: number, b: number, t: number): number {',
+  '  ',
+  '}',
+  '',
+].join('\n');
+
+class RecordingBackend implements CompletionBackend {
+  readonly sent: Array<{ method: string; params: Record<string, unknown> }> = [];
+  constructor(private readonly inner: EngineSupervisor) {}
+  start(): Promise<ModelInfo> {
+    return this.inner.start();
+  }
+  get loadedModel(): ModelInfo | undefined {
+    return this.inner.loadedModel;
+  }
+  request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(def: RequestDef<P, R>, params: z.input<P>, options?: RequestOptions): Promise<z.output<R>> {
+    this.sent.push({ method: def.method, params: params as Record<string, unknown> });
+    return this.inner.request(def, params, options);
+  }
+}
+
+describe('CompletionService with the real model process (FIM test model)', function () {
+  this.timeout(60_000);
+  let supervisor: EngineSupervisor;
+  let backend: RecordingBackend;
+  let modelPath: string;
+  const services: CompletionService[] = [];
+
+  before(async () => {
+    modelPath = await fimTestModelPath();
+    supervisor = new EngineSupervisor({
+      spawn: () => EngineConnection.start(ENGINE),
+      loadParams: async () => ({ path: modelPath, contextSize: 2048, threads: 1 }),
+      idleUnloadMinutes: () => 0,
+      log: () => undefined,
+    });
+    backend = new RecordingBackend(supervisor);
+  });
+
+  after(() => {
+    for (const service of services) service.dispose();
+    supervisor.dispose();
+  });
+
+  function service(overrides: Partial<CompletionSettings> = {}, knownOrder?: (model: ModelInfo) => 'psm' | 'spm' | undefined): CompletionService {
+    const settings = { ...completionSettingsSchema.parse({}), debounceMs: 0, ...overrides };
+    const created = new CompletionService(backend, () => settings, () => undefined, undefined, knownOrder);
+    services.push(created);
+    return created;
+  }
+
+  const document = (lines: readonly string[]): CompletionDocument => ({ path: 'src/math.ts', languageId: 'typescript', lines });
+  const token = () => new CancellationTokenSource().token;
+  const lastInfill = () => [...backend.sent].reverse().find((request) => request.method === 'generate/infill')?.params;
+
+  it('asks generate/infill with the text around the cursor, the prefix ending at the cursor line', async () => {
+    const lines = SOURCE.split('\n');
+    await service().provide(document(lines), 5, 2, token());
+    const params = lastInfill();
+    assert.ok(params !== undefined, 'no infill request was sent');
+    assert.equal(params.prefix, `${lines.slice(0, 5).join('\n')}\n`);
+    assert.equal(params.middlePrefix, '  ');
+    assert.equal(params.suffix, ['', ...lines.slice(6)].join('\n'));
+    assert.equal(params.order, 'psm', 'auto falls back to psm for a model the catalog does not know');
+    assert.equal(params.slot, 'completion');
+  });
+
+  it("uses the catalog's order for a model it knows, unless the setting names one", async () => {
+    const catalog = parseModelCatalog(
+      {
+        models: [
+          {
+            id: 'fim-test',
+            fileName: basename(modelPath),
+            url: 'https://example.invalid/fim-test.gguf',
+            sha256: '0'.repeat(64),
+            sizeBytes: 1,
+            description: 'the generated FIM test model, said to be trained with suffix first',
+            fim: { prefix: '<PRE>', suffix: '<SUF>', middle: '<MID>', order: 'spm' },
+          },
+        ],
+      },
+      'test catalog',
+    );
+    const known = (model: ModelInfo) => catalogEntryForPath(catalog, model.path)?.fim?.order;
+    const lines = SOURCE.split('\n');
+    await service({}, known).provide(document(lines), 5, 2, token());
+    assert.equal(lastInfill()?.order, 'spm');
+    await service({ fimOrder: 'psm' }, known).provide(document(lines), 5, 2, token());
+    assert.equal(lastInfill()?.order, 'psm');
+  });
+
+  it('serves typing through a shown suggestion from the cache, with no model call', async () => {
+    const completions = service();
+    const lines = SOURCE.split('\n');
+    // Random weights: find a cursor spot where post-processing leaves a suggestion of two or more characters.
+    let shown: { text: string; line: number; character: number } | undefined;
+    for (const [line, character] of [[5, 2], [3, 0], [7, 0], [2, 1]] as const) {
+      const outcome = await completions.provide(document(lines), line, character, token());
+      if (outcome !== undefined && outcome.text.length >= 2 && !outcome.text.startsWith('\n')) {
+        shown = { text: outcome.text, line, character };
+        break;
+      }
+    }
+    assert.ok(shown !== undefined, 'the model gave no suggestion at any of the tried positions');
+    const typed = [...lines];
+    const current = typed[shown.line] ?? '';
+    typed[shown.line] = current.slice(0, shown.character) + shown.text.charAt(0) + current.slice(shown.character);
+    const requests = backend.sent.length;
+    const next = await completions.provide(document(typed), shown.line, shown.character + 1, token());
+    assert.deepEqual(next && { text: next.text, source: next.source }, { text: shown.text.slice(1), source: 'cache' });
+    assert.equal(backend.sent.length, requests, 'the model was asked');
+  });
+});
