@@ -53,16 +53,16 @@ function handle<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(
   });
 }
 
-const streamTo = (streamId: string) => (text: string) => {
-  void connection.sendNotification(engineNotifications.token.method, { streamId, text });
+const streamTo = (params: { streamId: string; stream: boolean }) => (text: string) => {
+  if (params.stream) void connection.sendNotification(engineNotifications.token.method, { streamId: params.streamId, text });
 };
 
 handle(connection, engineMethods.modelLoad, (params) => engine.load(params));
 handle(connection, engineMethods.modelUnload, async () => ({ unloaded: await engine.unload() }));
 handle(connection, engineMethods.modelStatus, async () => engine.status());
-handle(connection, engineMethods.generateComplete, (params, cancel) => engine.complete(params, streamTo(params.streamId), cancel));
-handle(connection, engineMethods.generateInfill, (params, cancel) => engine.infill(params, streamTo(params.streamId), cancel));
-handle(connection, engineMethods.generateChat, (params, cancel) => engine.chat(params, streamTo(params.streamId), cancel));
+handle(connection, engineMethods.generateComplete, (params, cancel) => engine.complete(params, streamTo(params), cancel));
+handle(connection, engineMethods.generateInfill, (params, cancel) => engine.infill(params, streamTo(params), cancel));
+handle(connection, engineMethods.generateChat, (params, cancel) => engine.chat(params, streamTo(params), cancel));
 handle(connection, engineMethods.generateWarm, (params, cancel) => engine.warm(params, cancel));
 
 // The IPC channel closes when the extension host exits or kills us: leave with it.

@@ -60,6 +60,16 @@ describe('model process (real GGUF through node-llama-cpp)', function () {
     assert.ok(result.tokensPerSec > 0);
   });
 
+  it('sends no notifications for a request with stream: false, and the result has the same text', async () => {
+    const params = { prompt: 'The capital of France is', maxTokens: 24 };
+    const streamed = await engine.request(engineMethods.generateComplete, { ...params, streamId: newStreamId() });
+    const chunks: string[] = [];
+    const quiet = await engine.request(engineMethods.generateComplete, { ...params, streamId: newStreamId(), stream: false }, { onText: (text) => chunks.push(text) });
+    assert.deepEqual(chunks, []);
+    assert.equal(quiet.text, streamed.text);
+    assert.equal(quiet.generatedTokens, 24);
+  });
+
   it('honours stop strings and the seed', async () => {
     const params = { prompt: 'Once upon a time', maxTokens: 40, temperature: 0.9, topP: 0.95, seed: 7 };
     const first = await engine.request(engineMethods.generateComplete, { ...params, streamId: newStreamId() });

@@ -90,7 +90,7 @@ describe('engine protocol schemas', () => {
   describe('generate params', () => {
     it("generate/complete fills maxTokens 256, stop [], temperature 0 and the 'shared' slot", () => {
       const parsed = generateCompleteParams.parse({ streamId: 's1', prompt: 'Once' });
-      assert.deepEqual(parsed, { streamId: 's1', prompt: 'Once', maxTokens: 256, stop: [], temperature: 0, slot: 'shared' });
+      assert.deepEqual(parsed, { streamId: 's1', prompt: 'Once', maxTokens: 256, stop: [], temperature: 0, slot: 'shared', stream: true });
     });
 
     it('keeps explicit sampling values', () => {
@@ -153,6 +153,7 @@ describe('engine protocol schemas', () => {
         stop: [],
         temperature: 0,
         slot: 'shared',
+        stream: true,
         head: '',
         middlePrefix: '',
         order: 'psm',

@@ -60,6 +60,8 @@ export const modelStatusResult = z.object({
 export const samplingSchema = z.object({
   /** Key of the `generate/token` notifications for this request. */
   streamId: z.string().min(1).max(200),
+  /** false: send no `generate/token` notifications, only the result (inline completions need only the whole answer). */
+  stream: z.boolean().default(true),
   maxTokens: z.number().int().min(1).max(32_768).default(256),
   stop: z.array(z.string().min(1)).max(32).default([]),
   temperature: z.number().min(0).max(5).default(0),

@@ -68,6 +68,8 @@ export class CompletionService {
     private readonly settings: () => CompletionSettings,
     private readonly log: (level: LogLevel, message: string) => void,
     private readonly onBusy: (busy: boolean) => void = () => undefined,
+    /** The FIM order a model was trained with, when known (the model catalog says so). */
+    private readonly knownFimOrder: (model: ModelInfo) => 'psm' | 'spm' | undefined = () => undefined,
   ) {
     const initial = settings();
     this.cache = new CompletionCache({ capacity: initial.cacheSize });
@@ -109,6 +111,8 @@ export class CompletionService {
     const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, document.path);
     const common = {
       streamId: newStreamId(),
+      // Ghost text shows the whole answer, so the tokens are not streamed over IPC.
+      stream: false,
       slot: 'completion' as const,
       maxTokens: settings.maxTokens,
       stop: singleLine ? ['\n'] : [],
@@ -123,7 +127,7 @@ export class CompletionService {
       result = model.hasInfill
         ? await this.backend.request(
             engineMethods.generateInfill,
-            { ...common, ...this.infillLayout(document, line, character, window, head, settings) },
+            { ...common, ...this.infillLayout(model, document, line, character, window, head, settings) },
             { token },
           )
         : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: head + before }, { token });
@@ -195,7 +199,7 @@ export class CompletionService {
     this.warming = source;
     try {
       const input = model.hasInfill
-        ? { kind: 'infill' as const, ...this.infillLayout(at.document, at.line, at.character, window, head, settings) }
+        ? { kind: 'infill' as const, ...this.infillLayout(model, at.document, at.line, at.character, window, head, settings) }
         : { kind: 'complete' as const, prompt: head + window.prefix + window.linePrefix };
       const warmed = await this.backend.request(engineMethods.generateWarm, { slot: 'completion', input }, { token: source.token });
       if (!warmed.cancelled) {
@@ -212,10 +216,11 @@ export class CompletionService {
   }
 
   /** The FIM layout, its prefix anchored so that typing forward, Enter included, only appends to the prompt. */
-  private infillLayout(document: CompletionDocument, line: number, character: number, window: CursorWindow, head: string, settings: CompletionSettings) {
+  private infillLayout(model: ModelInfo, document: CompletionDocument, line: number, character: number, window: CursorWindow, head: string, settings: CompletionSettings) {
     const anchored = anchoredWindow(document.path, document.lines, line, character, settings.prefixLines, this.anchor);
     this.anchor = anchored.anchor;
-    return { head, prefix: anchored.prefix, suffix: window.suffix, middlePrefix: anchored.middlePrefix, order: orderFor(settings) };
+    const order = settings.fimOrder === 'auto' ? (this.knownFimOrder(model) ?? 'psm') : settings.fimOrder;
+    return { head, prefix: anchored.prefix, suffix: window.suffix, middlePrefix: anchored.middlePrefix, order };
   }
 
   private cancelWarm(): void {
@@ -233,10 +238,6 @@ export class CompletionService {
     }
     return this.isExcluded(path);
   }
-}
-
-function orderFor(settings: CompletionSettings): 'psm' | 'spm' {
-  return settings.fimOrder === 'spm' ? 'spm' : 'psm';
 }
 
 /** Resolves true after `ms`, or false as soon as the token is cancelled. */
