@@ -305,6 +305,7 @@ export class ModelEngine {
     cancel.addEventListener('abort', onCancel, { once: true });
     const budget = params.timeBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.timeBudgetMs);
     let promptBudget = params.promptBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.promptBudgetMs);
+    let generationBudget: NodeJS.Timeout | undefined;
     const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
 
     this.activeRequests += 1;
@@ -320,6 +321,9 @@ export class ModelEngine {
           if (promptBudget !== undefined) {
             clearTimeout(promptBudget);
             promptBudget = undefined;
+          }
+          if (firstTokenAt === undefined && params.generationBudgetMs !== undefined) {
+            generationBudget = setTimeout(() => stop('timeBudget'), params.generationBudgetMs);
           }
           firstTokenAt ??= performance.now();
           generatedTokens += tokens.length;
@@ -366,6 +370,7 @@ export class ModelEngine {
     } finally {
       if (budget !== undefined) clearTimeout(budget);
       if (promptBudget !== undefined) clearTimeout(promptBudget);
+      if (generationBudget !== undefined) clearTimeout(generationBudget);
       cancel.removeEventListener('abort', onCancel);
       if (sequence !== undefined) pool.release(sequence);
       this.activeRequests -= 1;

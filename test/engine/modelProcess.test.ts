@@ -220,6 +220,15 @@ describe('model process (real GGUF through node-llama-cpp)', function () {
       assert.ok(result.generatedTokens > 0 && result.generatedTokens < 2000);
       assert.ok(result.totalMs < 1500, `took ${result.totalMs} ms`);
     });
+
+    it('counts the generation budget from the first token, and returns the partial text', async () => {
+      const result = await engine.request(engineMethods.generateComplete, { streamId: newStreamId(), prompt: 'Budget:', maxTokens: 2000, generationBudgetMs: 300 });
+      assert.equal(result.stopReason, 'timeBudget');
+      assert.ok(result.generatedTokens > 0 && result.generatedTokens < 2000);
+      assert.ok(result.ttftMs !== null);
+      const generatingMs = result.totalMs - result.ttftMs;
+      assert.ok(generatingMs >= 250 && generatingMs < 1500, `generated for ${generatingMs} ms`);
+    });
   });
 
   describe('a model with fill-in-the-middle tokens and a chat template', () => {

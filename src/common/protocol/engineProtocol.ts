@@ -71,6 +71,8 @@ export const samplingSchema = z.object({
   timeBudgetMs: z.number().int().positive().optional(),
   /** Budget for evaluating the prompt; when it runs out before the first token, nothing is generated. */
   promptBudgetMs: z.number().int().positive().optional(),
+  /** Budget for generating, counted from the first token; the text so far is returned when it runs out. */
+  generationBudgetMs: z.number().int().positive().optional(),
   /**
    * `completion`: the one warm sequence kept for inline completions, so the next keystroke's prompt
    * reuses this one's tokens; `shared`: any free sequence (chat, commands).

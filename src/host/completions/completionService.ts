@@ -118,7 +118,7 @@ export class CompletionService {
       stop: singleLine ? ['\n'] : [],
       temperature: 0,
       promptBudgetMs: settings.promptBudgetMs,
-      timeBudgetMs: settings.promptBudgetMs + settings.generationBudgetMs,
+      generationBudgetMs: settings.generationBudgetMs,
     };
     this.stats.modelCalls += 1;
     this.onBusy(true);
