@@ -36,7 +36,7 @@ import type {
 import { EngineError } from './engineError';
 import { checkModelFile } from './modelFileCheck';
 import { physicalCores } from './physicalCores';
-import { completionTokens, infillTokens, type Vocabulary } from './promptLayout';
+import { completionTokens, infillTokens, vocabularyOf, type Vocabulary } from './promptLayout';
 import { SequencePool } from './sequencePool';
 import { chooseThreads, type ThreadChoice } from './threadTuner';
 
@@ -432,14 +432,6 @@ function assertInfill(loaded: Loaded): void {
     `The model ${loaded.info.name} has no fill-in-the-middle tokens; use a code model such as Qwen2.5-Coder, or plain completion.`,
     loaded.info.path,
   );
-}
-
-function vocabularyOf(model: LlamaModel): Vocabulary {
-  const { prefix, suffix, middle } = model.tokens.infill;
-  return {
-    tokenize: (text) => model.tokenize(text, false, 'trimLeadingSpace'),
-    fim: prefix !== null && suffix !== null && middle !== null ? { prefix, suffix, middle } : null,
-  };
 }
 
 /** The tokens as LlamaCompletion will hold them: it prepends BOS the same way (resolveBeginningTokenToPrepend). */

@@ -2,7 +2,7 @@
 // a stable head (extra context), then the FIM segments, then what the user typed since the line
 // began, after the middle token. A keystroke then appends a token or two and the model process
 // evaluates only those, instead of everything after the cursor.
-import type { Token } from 'node-llama-cpp';
+import type { LlamaModel, Token } from 'node-llama-cpp';
 
 export interface Vocabulary {
   /** Tokenizes a piece of text on its own, without a leading space or BOS. */
@@ -17,6 +17,27 @@ export interface InfillLayout {
   readonly suffix: string;
   readonly middlePrefix: string;
   readonly order: 'psm' | 'spm';
+}
+
+/** The model's tokenizer and FIM tokens as the layout needs them. */
+export function vocabularyOf(model: LlamaModel): Vocabulary {
+  const { prefix, suffix, middle } = model.tokens.infill;
+  // A SentencePiece tokenizer puts a space marker before the text. node-llama-cpp's
+  // 'trimLeadingSpace' removes it, except before a leading newline, where it leaves a stray
+  // space token (a suffix "\n}\n" reached the model as " \n}\n"). Tokenizing after a newline and
+  // dropping that newline's tokens gives the text exactly.
+  const newline = model.tokenize('\n', false);
+  const tokenize = (text: string): Token[] => {
+    if (text.startsWith('\n') && newline.length > 0) {
+      const tokens = model.tokenize(`\n${text}`, false);
+      if (newline.every((token, index) => tokens[index] === token)) return tokens.slice(newline.length);
+    }
+    return model.tokenize(text, false, 'trimLeadingSpace');
+  };
+  return {
+    tokenize,
+    fim: prefix !== null && suffix !== null && middle !== null ? { prefix, suffix, middle } : null,
+  };
 }
 
 /**

@@ -2,7 +2,8 @@
 // and the chat template from the rewritten header, and infill must run end to end.
 import assert from 'node:assert/strict';
 import type * as NodeLlamaCpp from 'node-llama-cpp';
-import type { Llama, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaModel, Token } from 'node-llama-cpp';
+import { infillTokens, vocabularyOf } from '../../src/engine/promptLayout';
 import { FIM_SOURCE_FILE_NAME, FIM_TOKEN_IDS } from '../fixtures/makeFimModel';
 import { fimTestModelPath, findTestModel } from '../fixtures/testModels';
 
@@ -62,6 +63,24 @@ describe('FIM test model (node-llama-cpp)', function () {
     } finally {
       await context.dispose();
     }
+  });
+
+  it("Hearth's prompt layout wraps prefix and suffix in the model's own FIM tokens, in either order", () => {
+    // The model process's own view of the model's vocabulary.
+    const vocabulary = vocabularyOf(model);
+    const tokenize = vocabulary.tokenize;
+    assert.deepEqual(vocabulary.fim, FIM_TOKEN_IDS);
+    const layout = { head: '// util.js\nexport const two = 2;\n', prefix: 'function add(a, b) {\n', suffix: '\n}\n', middlePrefix: '  return a', order: 'psm' as const };
+    const [head, prefix, suffix, middle] = [layout.head, layout.prefix, layout.suffix, layout.middlePrefix].map(tokenize) as [Token[], Token[], Token[], Token[]];
+    const { prefix: pre, suffix: suf, middle: mid } = FIM_TOKEN_IDS as { prefix: Token; suffix: Token; middle: Token };
+    assert.deepEqual(infillTokens(layout, vocabulary, 4096), [...head, pre, ...prefix, suf, ...suffix, mid, ...middle]);
+    assert.deepEqual(infillTokens({ ...layout, order: 'spm' }, vocabulary, 4096), [...head, suf, ...suffix, pre, ...prefix, mid, ...middle]);
+    // The segments read back as the text they came from, leading spaces (indentation) included.
+    // A SentencePiece detokenizer drops a first leading space unless it knows a token came before.
+    const before = tokenize('x');
+    assert.equal(model.detokenize(prefix, false, before), layout.prefix);
+    assert.equal(model.detokenize(suffix, false, before), layout.suffix);
+    assert.equal(model.detokenize(middle, false, before), layout.middlePrefix);
   });
 
   it('differs from its source only by what was added (the source has neither FIM nor a template)', async () => {
