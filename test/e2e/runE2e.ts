@@ -24,6 +24,7 @@ import { installTestHost } from '../../scripts/installTestHost';
 import { fimTestModelPath } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
 import { createSampleWorkspace } from '../integration/runInCodeServer';
+import { runSuiteMain } from '../support/runSuiteMain';
 import {
   clickEndOfLine,
   ghostCount,
@@ -323,19 +324,4 @@ async function hearthLogTail(server: CodeServer, lines: number): Promise<string>
   return `--- ${file} (last ${lines} lines) ---\n${text}`;
 }
 
-async function main(): Promise<number> {
-  const summary = await runE2e();
-  console.log(`e2e: ${summary.passed} passed, ${summary.failed} failed`);
-  return summary.failed > 0 || summary.passed === 0 ? 1 : 0;
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      console.log('e2e: 0 passed, 1 failed');
-      process.exit(1);
-    },
-  );
-}
+if (process.argv[1] && path.resolve(process.argv[1]) === __filename) runSuiteMain('e2e', runE2e);

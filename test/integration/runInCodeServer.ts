@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { installTestHost } from '../../scripts/installTestHost';
 import { findTestModel, fimTestModelPath } from '../fixtures/testModels';
+import { runSuiteMain } from '../support/runSuiteMain';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from './codeServerHost';
 import type { TestResult, TestResults } from './suite/index';
 
@@ -187,25 +188,14 @@ function log(message: string): void {
   console.log(`[integration] ${message}`);
 }
 
-async function main(): Promise<number> {
-  const summary = await runIntegrationTests({
-    // $HEARTH_TEST_MODEL if set, else the tiny test model (models/ or ../shared/models/).
-    settings: { 'hearth.model.path': await findTestModel() },
-    // The completion tests switch to the generated fill-in-the-middle model for the infill path.
-    env: { HEARTH_FIM_TEST_MODEL: await fimTestModelPath() },
-    timeoutMs: Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS) || undefined,
-  });
-  console.log(`integration: ${summary.passed} passed, ${summary.failed} failed`);
-  return summary.failed > 0 || summary.passed === 0 ? 1 : 0;
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      console.log('integration: 0 passed, 1 failed');
-      process.exit(1);
-    },
+  runSuiteMain('integration', async () =>
+    runIntegrationTests({
+      // $HEARTH_TEST_MODEL if set, else the tiny test model (models/ or ../shared/models/).
+      settings: { 'hearth.model.path': await findTestModel() },
+      // The completion tests switch to the generated fill-in-the-middle model for the infill path.
+      env: { HEARTH_FIM_TEST_MODEL: await fimTestModelPath() },
+      timeoutMs: Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS) || undefined,
+    }),
   );
 }
