@@ -2,7 +2,7 @@
 // the same model, context settings and prompt tokens (laid out by the engine's own promptLayout),
 // the sequence's KV cache reused the way the library does it by itself.
 import type { Llama, LlamaCompletion, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
-import { infillTokens, type InfillLayout, type Vocabulary } from '../../src/engine/promptLayout';
+import { infillTokens, segmentTokenizer, type InfillLayout, type Vocabulary } from '../../src/engine/promptLayout';
 
 // As in src/engine/modelEngine.ts: two shared sequences and one for completions, same context size.
 const SEQUENCES = 3;
@@ -31,8 +31,10 @@ export class InProcessModel {
     const context = await model.createContext({ contextSize: Math.min(contextSize, model.trainContextSize), sequences: SEQUENCES, threads });
     const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
     const { prefix, suffix, middle } = model.tokens.infill;
+    // The same segment tokenizer as the model process, without its memory of recent segments:
+    // what calling node-llama-cpp directly costs.
     const vocabulary: Vocabulary = {
-      tokenize: (text) => model.tokenize(text, false, 'trimLeadingSpace'),
+      tokenize: segmentTokenizer(model),
       fim: prefix !== null && suffix !== null && middle !== null ? { prefix, suffix, middle } : null,
     };
     return new InProcessModel(llama, model, context, completion, vocabulary);

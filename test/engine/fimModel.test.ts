@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type * as NodeLlamaCpp from 'node-llama-cpp';
 import type { Llama, LlamaModel, Token } from 'node-llama-cpp';
-import { infillTokens, vocabularyOf } from '../../src/engine/promptLayout';
+import { infillTokens, segmentTokenizer, vocabularyOf } from '../../src/engine/promptLayout';
 import { FIM_SOURCE_FILE_NAME, FIM_TOKEN_IDS } from '../fixtures/makeFimModel';
 import { fimTestModelPath, findTestModel } from '../fixtures/testModels';
 
@@ -81,6 +81,16 @@ describe('FIM test model (node-llama-cpp)', function () {
     assert.equal(model.detokenize(prefix, false, before), layout.prefix);
     assert.equal(model.detokenize(suffix, false, before), layout.suffix);
     assert.equal(model.detokenize(middle, false, before), layout.middlePrefix);
+  });
+
+  it('remembers the tokens of recent long segments, the same tokens the tokenizer gives', () => {
+    const vocabulary = vocabularyOf(model);
+    const prefix = 'export function clamp(value: number, min: number, max: number): number {\n'.repeat(8);
+    const first = vocabulary.tokenize(prefix);
+    assert.deepEqual(first, segmentTokenizer(model)(prefix));
+    assert.equal(vocabulary.tokenize(prefix), first, 'the second keystroke reuses the first one\'s tokens');
+    for (let index = 0; index < 8; index++) vocabulary.tokenize(`${prefix}// ${index}\n`);
+    assert.notEqual(vocabulary.tokenize(prefix), first, 'only the last few segments are kept');
   });
 
   it('differs from its source only by what was added (the source has neither FIM nor a template)', async () => {
