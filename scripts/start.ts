@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   console.log('\nHearth is running in VS Code (code-server). Open this address in a browser on this machine:\n');
   console.log(`  ${server.workbenchUrl({ extensionDevelopmentPath: REPO_ROOT })}\n`);
-  console.log('Then run "Hearth: Try the Local Model…" from the Command Palette. Press Ctrl+C to stop.');
+  console.log('Then type in fibonacci.js for inline completions (Tab accepts), or run "Hearth: Try the Local Model…" from the Command Palette. Press Ctrl+C to stop.');
 }
 
 main().catch((error: unknown) => {
