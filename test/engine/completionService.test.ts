@@ -11,6 +11,7 @@ import { completionSettingsSchema, type CompletionSettings } from '../../src/hos
 import { EngineConnection, type RequestOptions } from '../../src/host/engineConnection';
 import { EngineSupervisor } from '../../src/host/engineSupervisor';
 import { catalogEntryForPath, parseModelCatalog } from '../../src/host/modelCatalog';
+import { applySuggestion } from '../../src/common/completion/applySuggestion';
 import { fimTestModelPath } from '../fixtures/testModels';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
@@ -27,7 +28,7 @@ const SOURCE = [
 ].join('\n');
 
 class RecordingBackend implements CompletionBackend {
-  readonly sent: Array<{ method: string; params: Record<string, unknown> }> = [];
+  readonly sent: Array<{ method: string; params: Record<string, unknown>; answer?: Promise<unknown> }> = [];
   constructor(private readonly inner: EngineSupervisor) {}
   start(): Promise<ModelInfo> {
     return this.inner.start();
@@ -36,8 +37,9 @@ class RecordingBackend implements CompletionBackend {
     return this.inner.loadedModel;
   }
   request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(def: RequestDef<P, R>, params: z.input<P>, options?: RequestOptions): Promise<z.output<R>> {
-    this.sent.push({ method: def.method, params: params as Record<string, unknown> });
-    return this.inner.request(def, params, options);
+    const answer = this.inner.request(def, params, options);
+    this.sent.push({ method: def.method, params: params as Record<string, unknown>, answer: answer.catch((error: unknown) => error) });
+    return answer;
   }
 }
 
@@ -65,7 +67,7 @@ describe('CompletionService with the real model process (FIM test model)', funct
   });
 
   function service(overrides: Partial<CompletionSettings> = {}, knownOrder?: (model: ModelInfo) => 'psm' | 'spm' | undefined): CompletionService {
-    const settings = { ...completionSettingsSchema.parse({}), debounceMs: 0, ...overrides };
+    const settings = { ...completionSettingsSchema.parse({}), debounceMs: 0, speculative: false, ...overrides };
     const created = new CompletionService(backend, () => settings, () => undefined, undefined, knownOrder);
     services.push(created);
     return created;
@@ -73,6 +75,15 @@ describe('CompletionService with the real model process (FIM test model)', funct
 
   const document = (lines: readonly string[]): CompletionDocument => ({ path: 'src/math.ts', languageId: 'typescript', lines });
   const token = () => new CancellationTokenSource().token;
+  /** Random weights: the first cursor spot where post-processing leaves a suggestion to show. */
+  async function firstSuggestion(completions: CompletionService, lines: readonly string[]): Promise<{ text: string; line: number; character: number }> {
+    for (const [line, character] of [[5, 2], [3, 0], [7, 0], [2, 1]] as const) {
+      const outcome = await completions.provide(document(lines), line, character, token());
+      if (outcome !== undefined && outcome.source === 'model' && outcome.text.length >= 2) return { text: outcome.text, line, character };
+    }
+    assert.fail('the model gave no suggestion at any of the tried positions');
+  }
+
   const lastInfill = () => [...backend.sent].reverse().find((request) => request.method === 'generate/infill')?.params;
 
   it('asks generate/infill with the text around the cursor, the prefix ending at the cursor line', async () => {
@@ -110,6 +121,35 @@ describe('CompletionService with the real model process (FIM test model)', funct
     assert.equal(lastInfill()?.order, 'spm');
     await service({ fimOrder: 'psm' }, known).provide(document(lines), 5, 2, token());
     assert.equal(lastInfill()?.order, 'psm');
+  });
+
+  it('prepares the next suggestion while one is shown, so accepting it needs no model call of its own', async () => {
+    const completions = service({ speculative: true });
+    const lines = SOURCE.split('\n');
+    const shown = await firstSuggestion(completions, lines);
+    const accepted = applySuggestion(lines, shown.line, shown.character, shown.text);
+    const { modelCalls } = completions.stats;
+    // Accepted at once (Tab): the request waits for the prepared suggestion instead of asking again.
+    const next = await completions.provide(document(accepted.lines), accepted.line, accepted.character, token());
+    assert.ok(completions.stats.prefetches >= 1, 'nothing was prepared');
+    assert.equal(completions.stats.modelCalls, modelCalls, 'the accepted position asked the model itself');
+    if (next !== undefined) assert.equal(next.source, 'cache');
+  });
+
+  it('cancels the prepared suggestion in the model process when the user types something else', async () => {
+    const completions = service({ speculative: true });
+    const lines = SOURCE.split('\n');
+    const requests = backend.sent.length;
+    await firstSuggestion(completions, lines);
+    const prepared = backend.sent.at(-1);
+    assert.ok(prepared !== undefined && backend.sent.length > requests, 'no request was sent to prepare the next suggestion');
+    // The very next keystroke goes elsewhere, while the prepared suggestion is being generated.
+    const elsewhere = [...lines];
+    elsewhere[0] = `// ${elsewhere[0]}`;
+    await completions.provide(document(elsewhere), 0, 1, token());
+    const result = (await prepared.answer) as { stopReason?: string };
+    assert.equal(result.stopReason, 'cancelled');
+    assert.equal(backend.sent.at(-1)?.params.prefix, '', 'the keystroke then asked for its own suggestion');
   });
 
   it('serves typing through a shown suggestion from the cache, with no model call', async () => {

@@ -5,6 +5,7 @@ import { CancellationTokenSource, type CancellationToken } from 'vscode-jsonrpc/
 import type { z } from 'zod';
 import { CompletionCache } from '../../common/completion/completionCache';
 import { anchoredWindow, type PromptAnchor } from '../../common/completion/anchoredWindow';
+import { applySuggestion } from '../../common/completion/applySuggestion';
 import { cursorWindow, type CursorWindow } from '../../common/completion/cursorWindow';
 import { ExtraContextRing } from '../../common/completion/extraContextRing';
 import { postProcessCompletion } from '../../common/completion/postProcessCompletion';
@@ -43,6 +44,8 @@ export interface CompletionStats {
   debounced: number;
   /** Prompt heads evaluated in the background after the extra context changed. */
   warms: number;
+  /** Suggestions prepared in the background for after the shown one is accepted. */
+  prefetches: number;
 }
 
 // Extra context is capped in characters; about four characters a token.
@@ -58,8 +61,9 @@ export class CompletionService {
   private warmTimer: NodeJS.Timeout | undefined;
   private warming: CancellationTokenSource | undefined;
   private warmedVersion = -1;
+  private prefetching: { readonly source: CancellationTokenSource; readonly key: string; readonly done: Promise<string | undefined> } | undefined;
   private anchor: PromptAnchor | undefined;
-  readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0, warms: 0 };
+  readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0, warms: 0, prefetches: 0 };
   /** The model process's answer to the last model call, shown or not: its token counts say what reuse saved. */
   lastModelResult: GenerateResult | undefined;
 
@@ -99,14 +103,48 @@ export class CompletionService {
       return { text: cached, source: 'cache', ms: performance.now() - started };
     }
 
+    // Accepted the shown suggestion before the next one was ready: wait for it rather than ask again.
+    const prefetched = this.prefetching;
+    if (prefetched !== undefined && prefetched.key === this.cache.key(before, window.suffix)) {
+      const text = await untilCancelled(prefetched.done, token);
+      if (token.isCancellationRequested) return undefined;
+      if (text !== undefined) {
+        this.stats.cacheServed += 1;
+        return { text, source: 'cache', ms: performance.now() - started };
+      }
+    }
+
     // No model work while keystrokes arrive faster than the debounce: each one cancels the last.
     if (!(await waitUnlessCancelled(settings.debounceMs, token))) {
       this.stats.debounced += 1;
       return undefined;
     }
+    this.cancelPrefetch(); // the user went another way than the suggestion it was preparing for
     const model = await this.backend.start();
     if (token.isCancellationRequested) return undefined;
+    const answer = await this.fromModel(model, document, line, character, window, token, false);
+    const ms = performance.now() - started;
+    this.log(
+      'debug',
+      `completion: ${ms.toFixed(0)} ms, prompt ${answer.result.promptTokens} tokens (reused ${answer.result.promptTokens - answer.result.evaluatedPromptTokens}), ` +
+        `generated ${answer.result.generatedTokens}, ${answer.result.stopReason}, cache miss${answer.text === undefined ? ', nothing to show' : ''}`,
+    );
+    if (answer.text === undefined) return undefined;
+    if (settings.speculative) this.prefetchAfter(model, document, line, character, answer.text);
+    return { text: answer.text, source: 'model', ms, result: answer.result };
+  }
 
+  /** Asks the model for the suggestion at the cursor, post-processes it and caches it. */
+  private async fromModel(
+    model: ModelInfo,
+    document: CompletionDocument,
+    line: number,
+    character: number,
+    window: CursorWindow,
+    token: CancellationToken,
+    background: boolean,
+  ): Promise<{ text: string | undefined; result: GenerateResult }> {
+    const settings = this.settings();
     const singleLine = window.lineSuffix.trim().length > 0;
     const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, document.path);
     const common = {
@@ -120,8 +158,11 @@ export class CompletionService {
       promptBudgetMs: settings.promptBudgetMs,
       generationBudgetMs: settings.generationBudgetMs,
     };
-    this.stats.modelCalls += 1;
-    this.onBusy(true);
+    if (background) this.stats.prefetches += 1;
+    else {
+      this.stats.modelCalls += 1;
+      this.onBusy(true);
+    }
     let result: GenerateResult;
     try {
       result = model.hasInfill
@@ -130,11 +171,11 @@ export class CompletionService {
             { ...common, ...this.infillLayout(model, document, line, character, window, head, settings) },
             { token },
           )
-        : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: head + before }, { token });
+        : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: head + window.prefix + window.linePrefix }, { token });
     } finally {
-      this.onBusy(false);
+      if (!background) this.onBusy(false);
     }
-    this.lastModelResult = result;
+    if (!background) this.lastModelResult = result;
     const text = token.isCancellationRequested
       ? undefined
       : postProcessCompletion({
@@ -144,15 +185,43 @@ export class CompletionService {
           suffixLines: document.lines.slice(line + 1, line + 1 + settings.suffixLines),
           maxLines: singleLine ? 1 : settings.maxLines,
         });
-    const ms = performance.now() - started;
-    this.log(
-      'debug',
-      `completion: ${ms.toFixed(0)} ms, prompt ${result.promptTokens} tokens (reused ${result.promptTokens - result.evaluatedPromptTokens}), ` +
-        `generated ${result.generatedTokens}, ${result.stopReason}, cache miss${text === undefined ? ', nothing to show' : ''}`,
+    if (text !== undefined) this.cache.set(window.prefix + window.linePrefix, window.suffix, text);
+    return { text, result };
+  }
+
+  /**
+   * Prepares the suggestion that will follow this one if it is accepted, while the user reads it,
+   * so Tab shows the next one from the cache. A keystroke that misses the cache cancels it.
+   */
+  private prefetchAfter(model: ModelInfo, document: CompletionDocument, line: number, character: number, suggestion: string): void {
+    this.cancelPrefetch();
+    const accepted = applySuggestion(document.lines, line, character, suggestion);
+    const next: CompletionDocument = { ...document, lines: accepted.lines };
+    const settings = this.settings();
+    const window = cursorWindow(accepted.lines, accepted.line, accepted.character, { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines });
+    if (this.cache.get(window.prefix + window.linePrefix, window.suffix) !== undefined) return;
+    const source = new CancellationTokenSource();
+    const done = this.fromModel(model, next, accepted.line, accepted.character, window, source.token, true).then(
+      (answer) => {
+        this.log('debug', `completion: prepared the next suggestion (${answer.result.generatedTokens} tokens${answer.text === undefined ? ', nothing to show' : ''})`);
+        return answer.text;
+      },
+      (error: unknown) => {
+        this.log('debug', `completion: preparing the next suggestion failed: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      },
     );
-    if (text === undefined) return undefined;
-    this.cache.set(before, window.suffix, text);
-    return { text, source: 'model', ms, result };
+    const entry = { source, key: this.cache.key(window.prefix + window.linePrefix, window.suffix), done };
+    this.prefetching = entry;
+    void done.finally(() => {
+      if (this.prefetching === entry) this.prefetching = undefined;
+      source.dispose();
+    });
+  }
+
+  private cancelPrefetch(): void {
+    this.prefetching?.source.cancel();
+    this.prefetching = undefined;
   }
 
   /**
@@ -183,6 +252,7 @@ export class CompletionService {
   dispose(): void {
     if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
     this.cancelWarm();
+    this.cancelPrefetch();
   }
 
   /** Evaluates the prompt head the next request will use; never loads a model just for this. */
@@ -238,6 +308,21 @@ export class CompletionService {
     }
     return this.isExcluded(path);
   }
+}
+
+/** What `promise` resolves to, or undefined as soon as the token is cancelled. */
+function untilCancelled<T>(promise: Promise<T>, token: CancellationToken): Promise<T | undefined> {
+  if (token.isCancellationRequested) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const subscription = token.onCancellationRequested(() => {
+      subscription.dispose();
+      resolve(undefined);
+    });
+    void promise.then((value) => {
+      subscription.dispose();
+      resolve(value);
+    });
+  });
 }
 
 /** Resolves true after `ms`, or false as soon as the token is cancelled. */

@@ -15,6 +15,8 @@ export const completionSettingsSchema = z.object({
   promptBudgetMs: z.number().int().min(10).max(60_000).default(500),
   generationBudgetMs: z.number().int().min(10).max(60_000).default(500),
   cacheSize: z.number().int().min(0).max(10_000).default(250),
+  /** Prepare the next suggestion while one is shown, so accepting it shows the next at once. */
+  speculative: z.boolean().default(true),
   extraContextChunks: z.number().int().min(0).max(64).default(16),
   extraContextLines: z.number().int().min(4).max(1_000).default(64),
   /** auto: the catalog's order for a known model, else psm; psm: prefix-suffix-middle (every FIM model); spm: suffix first. */
@@ -36,6 +38,7 @@ export const completionSettingIds: Record<keyof CompletionSettings, string> = {
   promptBudgetMs: 'hearth.completions.promptBudgetMs',
   generationBudgetMs: 'hearth.completions.generationBudgetMs',
   cacheSize: 'hearth.completions.cacheSize',
+  speculative: 'hearth.completions.speculative',
   extraContextChunks: 'hearth.completions.extraContext.chunks',
   extraContextLines: 'hearth.completions.extraContext.chunkLines',
   fimOrder: 'hearth.completions.fimOrder',
