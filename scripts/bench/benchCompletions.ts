@@ -299,7 +299,8 @@ class ModelBench {
     const { steps, maxTokens } = EXTENSION_SERIES[this.kind];
     const document = this.setup.makeDocument();
     await this.prime(document, order);
-    const settings = settingsFor({ fimOrder: order, debounceMs: 0, maxTokens, promptBudgetMs: 60_000, generationBudgetMs: 60_000 });
+    // No speculative next suggestion: both sides do exactly one request per step.
+    const settings = settingsFor({ fimOrder: order, debounceMs: 0, maxTokens, promptBudgetMs: 60_000, generationBudgetMs: 60_000, speculative: false });
     const layoutAt = () => {
       const at = document.snapshot();
       const window = cursorWindow(at.document.lines, at.line, at.character, settings);

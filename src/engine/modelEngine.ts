@@ -153,7 +153,14 @@ export class ModelEngine {
     const loaded = await this.requireLoaded();
     const start = performance.now();
     const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
-    const sequence = await pool.acquire(cancel);
+    let sequence: LlamaContextSequence;
+    try {
+      sequence = await pool.acquire(cancel);
+    } catch (error) {
+      // Cancelled while another request held the sequence: nothing was evaluated, nothing failed.
+      if (!cancel.aborted) throw error;
+      return { promptTokens: 0, evaluatedPromptTokens: 0, totalMs: performance.now() - start, cancelled: true };
+    }
     try {
       const room = promptRoom(sequence, MIN_GENERATION_ROOM);
       const input = params.input;

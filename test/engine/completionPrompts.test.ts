@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
 import { fimTestModelPath } from '../fixtures/testModels';
 
@@ -59,6 +60,21 @@ describe('completion prompts in the model process (FIM test model)', function ()
     assert.equal(again.evaluatedPromptTokens, 0, 'a warm prompt is not evaluated twice');
     const request = await infill('  if', { head });
     assert.ok(request.evaluatedPromptTokens <= 5, `after warming evaluated ${request.evaluatedPromptTokens} of ${request.promptTokens}`);
+  });
+
+  it('a warm request cancelled while waiting for the completion sequence answers cancelled, not an error', async () => {
+    const busy = infill('  long', { maxTokens: 1500 });
+    const source = new CancellationTokenSource();
+    const warm = engine.request(
+      engineMethods.generateWarm,
+      { slot: 'completion', input: { kind: 'infill', prefix, suffix, middlePrefix: '', order: 'psm' } },
+      { token: source.token },
+    );
+    setTimeout(() => source.cancel(), 20);
+    const answer = await warm;
+    assert.equal(answer.cancelled, true);
+    assert.equal(answer.evaluatedPromptTokens, 0);
+    assert.ok((await busy).generatedTokens > 0);
   });
 
   it('a long prompt is trimmed to fit the context, keeping the text nearest the cursor', async () => {

@@ -114,12 +114,13 @@ export class CompletionService {
       }
     }
 
+    // The user went another way than the suggestion being prepared: stop it now, not after the debounce.
+    this.cancelPrefetch();
     // No model work while keystrokes arrive faster than the debounce: each one cancels the last.
     if (!(await waitUnlessCancelled(settings.debounceMs, token))) {
       this.stats.debounced += 1;
       return undefined;
     }
-    this.cancelPrefetch(); // the user went another way than the suggestion it was preparing for
     const model = await this.backend.start();
     if (token.isCancellationRequested) return undefined;
     const answer = await this.fromModel(model, document, line, character, window, token, false);
