@@ -156,6 +156,27 @@ describe('CompletionService with the real model process (FIM test model)', funct
     assert.ok(keystroke !== undefined, 'the keystroke then asked for its own suggestion');
   });
 
+  it('takes cache and extra-context sizes of 0 as off, and applies size changes without a new service', async () => {
+    const settings: CompletionSettings = { ...completionSettingsSchema.parse({}), debounceMs: 0, speculative: false, cacheSize: 0, extraContextChunks: 0 };
+    const completions = new CompletionService(backend, () => settings, () => undefined);
+    services.push(completions);
+    const lines = SOURCE.split('\n');
+    completions.noteContext({ path: 'src/other.ts', languageId: 'typescript', lines }, 2, () => undefined);
+    assert.deepEqual(completions.extraContextSources(), []);
+    const shown = await firstSuggestion(completions, lines);
+    const calls = completions.stats.modelCalls;
+    await completions.provide(document(lines), shown.line, shown.character, token());
+    assert.equal(completions.stats.modelCalls, calls + 1, 'with cacheSize 0 the same position asks the model again');
+
+    settings.cacheSize = 250;
+    settings.extraContextChunks = 4;
+    await completions.provide(document(lines), shown.line, shown.character, token());
+    const again = await completions.provide(document(lines), shown.line, shown.character, token());
+    assert.equal(again?.source, 'cache');
+    completions.noteContext({ path: 'src/other.ts', languageId: 'typescript', lines }, 2, () => undefined);
+    assert.deepEqual(completions.extraContextSources(), ['src/other.ts']);
+  });
+
   it('serves typing through a shown suggestion from the cache, with no model call', async () => {
     const completions = service();
     const lines = SOURCE.split('\n');

@@ -54,8 +54,9 @@ const HEAD_CHARS_PER_CHUNK = 64 * 80;
 const WARM_DELAY_MS = 800;
 
 export class CompletionService {
-  private readonly cache: CompletionCache;
-  private readonly ring: ExtraContextRing;
+  private cache!: CompletionCache;
+  private ring!: ExtraContextRing;
+  private sizedFor = '';
   private excludeGlobs: readonly string[] = [];
   private isExcluded: (path: string) => boolean = () => false;
   private warmTimer: NodeJS.Timeout | undefined;
@@ -69,15 +70,28 @@ export class CompletionService {
 
   constructor(
     private readonly backend: CompletionBackend,
-    private readonly settings: () => CompletionSettings,
+    private readonly readSettings: () => CompletionSettings,
     private readonly log: (level: LogLevel, message: string) => void,
     private readonly onBusy: (busy: boolean) => void = () => undefined,
     /** The FIM order a model was trained with, when known (the model catalog says so). */
     private readonly knownFimOrder: (model: ModelInfo) => 'psm' | 'spm' | undefined = () => undefined,
   ) {
-    const initial = settings();
-    this.cache = new CompletionCache({ capacity: initial.cacheSize });
-    this.ring = new ExtraContextRing({ maxChunks: initial.extraContextChunks, chunkLines: initial.extraContextLines });
+    this.settings();
+  }
+
+  /**
+   * The current settings. A change of the cache's or the extra context's size replaces them, so
+   * it applies without a reload; 0 turns each off (nothing is cached, no snippet is kept).
+   */
+  private settings(): CompletionSettings {
+    const settings = this.readSettings();
+    const sizes = `${settings.cacheSize}/${settings.extraContextChunks}/${settings.extraContextLines}`;
+    if (sizes !== this.sizedFor) {
+      this.sizedFor = sizes;
+      this.cache = new CompletionCache({ capacity: Math.max(1, settings.cacheSize) });
+      this.ring = new ExtraContextRing({ maxChunks: Math.max(1, settings.extraContextChunks), chunkLines: settings.extraContextLines });
+    }
+    return settings;
   }
 
   /** Whether this document gets completions at all: the switches, its language, and the exclude globs. */
@@ -186,7 +200,7 @@ export class CompletionService {
           suffixLines: document.lines.slice(line + 1, line + 1 + settings.suffixLines),
           maxLines: singleLine ? 1 : settings.maxLines,
         });
-    if (text !== undefined) this.cache.set(window.prefix + window.linePrefix, window.suffix, text);
+    if (text !== undefined && settings.cacheSize > 0) this.cache.set(window.prefix + window.linePrefix, window.suffix, text);
     return { text, result };
   }
 
@@ -230,7 +244,7 @@ export class CompletionService {
    * completions in other files, and warms the model with it once the user is idle.
    */
   noteContext(document: CompletionDocument, aroundLine: number, current: () => { document: CompletionDocument; line: number; character: number } | undefined): void {
-    if (this.excluded(document.path) || document.lines.length === 0) return;
+    if (this.excluded(document.path) || document.lines.length === 0 || this.settings().extraContextChunks === 0) return;
     this.ring.add(document.path, document.lines, aroundLine, Date.now());
     if (this.ring.version === this.warmedVersion) return;
     if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
