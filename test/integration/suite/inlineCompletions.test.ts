@@ -61,6 +61,20 @@ async function provide(hearthApi: HearthApi, document: vscode.TextDocument, posi
   }
 }
 
+/**
+ * A suggestion, asking up to three times: a cold prompt (a new document, or extra context from
+ * other files) can use up the 500 ms prompt budget on a loaded machine, and then, by design,
+ * nothing is generated; what was evaluated stays in the model's cache, so the next keystroke's
+ * request gets further, as a user's would.
+ */
+async function suggestion(hearthApi: HearthApi, document: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const text = await provide(hearthApi, document, position);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
 /** Types `text` at the cursor as a user would (the `type` command), one character at a time. */
 async function type(editor: vscode.TextEditor, text: string): Promise<void> {
   await vscode.window.showTextDocument(editor.document);
@@ -84,9 +98,9 @@ describe('inline completions in VS Code with the real model', function () {
     const hearthApi = await api();
     const editor = await openFile('src/stats.js', SOURCE);
     const callsBefore = hearthApi.completions.service.stats.modelCalls;
-    const suggestion = await provide(hearthApi, editor.document, CURSOR);
-    assert.ok(suggestion !== undefined && suggestion.trim().length > 0, `no suggestion: ${JSON.stringify(suggestion)}`);
-    assert.equal(suggestion, suggestion.trimEnd(), 'trailing whitespace is trimmed');
+    const text = await suggestion(hearthApi, editor.document, CURSOR);
+    assert.ok(text !== undefined && text.trim().length > 0, `no suggestion: ${JSON.stringify(text)}`);
+    assert.equal(text, text.trimEnd(), 'trailing whitespace is trimmed');
     assert.ok(hearthApi.completions.service.stats.modelCalls > callsBefore, 'the model was asked');
     // The editor may be asking the provider on its own meanwhile, so the state can be generating.
     assert.ok(['ready', 'generating'].includes(hearthApi.engine.state.kind), hearthApi.engine.state.kind);
@@ -95,7 +109,8 @@ describe('inline completions in VS Code with the real model', function () {
   it('serves the same position again from the cache without a model call', async () => {
     const hearthApi = await api();
     const editor = await openFile('src/stats.js', SOURCE);
-    const first = await provide(hearthApi, editor.document, CURSOR);
+    const first = await suggestion(hearthApi, editor.document, CURSOR);
+    assert.ok(first !== undefined);
     const { modelCalls, cacheServed } = { ...hearthApi.completions.service.stats };
     const again = await provide(hearthApi, editor.document, CURSOR);
     assert.equal(again, first);
@@ -149,7 +164,7 @@ describe('inline completions in VS Code with the real model', function () {
     } finally {
       await setting('privacy.exclude', undefined);
     }
-    assert.ok((await provide(hearthApi, editor.document, CURSOR)) !== undefined);
+    assert.ok((await suggestion(hearthApi, editor.document, CURSOR)) !== undefined);
   });
 
   it('turns off and on with the toggle command, and the status bar says so', async () => {
@@ -166,7 +181,7 @@ describe('inline completions in VS Code with the real model', function () {
     }
     assert.equal(vscode.workspace.getConfiguration('hearth').get('completions.enabled'), true);
     assert.match(hearthApi.completions.statusBarText(), /sparkle/);
-    assert.ok((await provide(hearthApi, editor.document, CURSOR)) !== undefined);
+    assert.ok((await suggestion(hearthApi, editor.document, CURSOR)) !== undefined);
   });
 
   it('turns off per language', async () => {
@@ -177,7 +192,7 @@ describe('inline completions in VS Code with the real model', function () {
     try {
       assert.equal(await provide(hearthApi, editor.document, CURSOR), undefined);
       const markdown = await openFile('notes.md', '# Notes\n\nSums and averages are ');
-      assert.ok((await provide(hearthApi, markdown.document, new vscode.Position(2, 27))) !== undefined, 'markdown still gets completions');
+      assert.ok((await suggestion(hearthApi, markdown.document, new vscode.Position(2, 27))) !== undefined, 'markdown still gets completions');
     } finally {
       await setting('completions.languages', undefined);
     }
