@@ -39,6 +39,9 @@ function handle<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(
       return new ResponseError(ErrorCodes.InvalidParams, `Invalid params for ${def.method}: ${parsed.error.message}`);
     }
     const abort = new AbortController();
+    // A request cancelled before it was dispatched gets vscode-jsonrpc's frozen Cancelled token,
+    // whose event never fires: without this check it would run to its end.
+    if (token.isCancellationRequested) abort.abort(new Error('cancelled'));
     const subscription = token.onCancellationRequested(() => abort.abort(new Error('cancelled')));
     try {
       return await handler(parsed.data, abort.signal);

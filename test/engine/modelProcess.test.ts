@@ -214,6 +214,19 @@ describe('model process (real GGUF through node-llama-cpp)', function () {
       assert.equal(status.activeRequests, 0);
     });
 
+    it('stops a request cancelled in the tick it was sent, when the cancel reaches the process before the request is dispatched', async () => {
+      // Sent back to back, the two messages often arrive together; vscode-jsonrpc then hands the
+      // handler an already-cancelled token whose event never fires. Ten tries catch that case.
+      for (let attempt = 0; attempt < 10; attempt += 1) {
+        const source = new CancellationTokenSource();
+        const request = engine.request(engineMethods.generateComplete, { streamId: newStreamId(), prompt: 'A long story:', maxTokens: 1000, stream: false }, { token: source.token });
+        source.cancel();
+        const result = await request;
+        assert.equal(result.stopReason, 'cancelled', `attempt ${attempt}`);
+        assert.ok(result.generatedTokens <= 2, `attempt ${attempt}: generated ${result.generatedTokens}`);
+      }
+    });
+
     it('returns the partial text when the time budget runs out', async () => {
       const result = await engine.request(engineMethods.generateComplete, { streamId: newStreamId(), prompt: 'Budget:', maxTokens: 2000, timeBudgetMs: 300 });
       assert.equal(result.stopReason, 'timeBudget');
