@@ -2,6 +2,7 @@
 // synchronisation costs more than the arithmetic (a 1.7 MB model runs 20x slower on 2 threads
 // than on 1 here), while larger models want every physical core; only a measurement knows.
 import { LlamaCompletion, type LlamaModel } from 'node-llama-cpp';
+import { GIVE_UP_RATIO, preferFewer, threadCandidates } from './threadSearch';
 
 export interface ThreadChoice {
   readonly threads: number;
@@ -10,18 +11,6 @@ export interface ThreadChoice {
 
 const PROMPT = 'The quick brown fox jumps over the lazy dog. Then it runs into the forest and';
 const GENERATED_TOKENS = 6;
-// Descending from the core count, a candidate this much slower than the best so far ends the search.
-const GIVE_UP_RATIO = 1.15;
-
-/** Candidates from the physical core count down by halves: 8, 4, 2, 1. */
-export function threadCandidates(physicalCores: number): number[] {
-  const candidates: number[] = [];
-  for (let threads = Math.max(1, physicalCores); threads >= 1; threads = Math.floor(threads / 2)) {
-    candidates.push(threads);
-    if (threads === 1) break;
-  }
-  return candidates;
-}
 
 export async function chooseThreads(model: LlamaModel, physicalCores: number): Promise<ThreadChoice> {
   const timings: string[] = [];
@@ -29,8 +18,9 @@ export async function chooseThreads(model: LlamaModel, physicalCores: number): P
   for (const threads of threadCandidates(physicalCores)) {
     const ms = await timeGeneration(model, threads);
     timings.push(`${threads}→${ms.toFixed(0)} ms`);
-    if (ms < best.ms) best = { threads, ms };
-    else if (ms > best.ms * GIVE_UP_RATIO) break;
+    const previous = best;
+    best = preferFewer(best, { threads, ms });
+    if (best === previous && ms > best.ms * GIVE_UP_RATIO) break;
   }
   return {
     threads: best.threads,
