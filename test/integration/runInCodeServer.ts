@@ -192,7 +192,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
   runSuiteMain('integration', async () =>
     runIntegrationTests({
       // $HEARTH_TEST_MODEL if set, else the tiny test model (models/ or ../shared/models/).
-      settings: { 'hearth.model.path': await findTestModel() },
+      settings: {
+        'hearth.model.path': await findTestModel(),
+        // The machine also runs code-server and Chromium: generous budgets keep a cold prompt from
+        // running out of time (the budgets themselves are tested on the model process).
+        'hearth.completions.promptBudgetMs': 5000,
+        'hearth.completions.generationBudgetMs': 2000,
+      },
       // The completion tests switch to the generated fill-in-the-middle model for the infill path.
       env: { HEARTH_FIM_TEST_MODEL: await fimTestModelPath() },
       timeoutMs: Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS) || undefined,
