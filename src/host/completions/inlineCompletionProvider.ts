@@ -27,10 +27,18 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
   }
 }
 
+// A keystroke reads the same document twice (the change event for extra context, then the
+// provider): one split per document version serves both.
+const converted = new WeakMap<vscode.TextDocument, { readonly version: number; readonly document: CompletionDocument }>();
+
 export function toCompletionDocument(document: vscode.TextDocument): CompletionDocument {
-  return {
+  const known = converted.get(document);
+  if (known !== undefined && known.version === document.version && known.document.languageId === document.languageId) return known.document;
+  const result: CompletionDocument = {
     path: vscode.workspace.asRelativePath(document.uri, false),
     languageId: document.languageId,
     lines: document.getText().split(/\r?\n/),
   };
+  converted.set(document, { version: document.version, document: result });
+  return result;
 }
