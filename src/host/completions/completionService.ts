@@ -108,7 +108,7 @@ export class CompletionService {
     const settings = this.settings();
     this.stats.requests += 1;
     this.cancelWarm();
-    const window = cursorWindow(document.lines, line, character, { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines });
+    const window = windowAt(document.lines, line, character, settings);
     const before = window.prefix + window.linePrefix;
     const cached = this.cache.get(before, window.suffix) ?? this.cache.lookupTypedThrough(before, window.suffix);
     if (cached !== undefined) {
@@ -161,7 +161,7 @@ export class CompletionService {
   ): Promise<{ text: string | undefined; result: GenerateResult }> {
     const settings = this.settings();
     const singleLine = window.lineSuffix.trim().length > 0;
-    const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, document.path);
+    const input = this.promptInput(model, document, line, character, window, settings);
     const common = {
       streamId: newStreamId(),
       // Ghost text shows the whole answer, so the tokens are not streamed over IPC.
@@ -180,13 +180,10 @@ export class CompletionService {
     }
     let result: GenerateResult;
     try {
-      result = model.hasInfill
-        ? await this.backend.request(
-            engineMethods.generateInfill,
-            { ...common, ...this.infillLayout(model, document, line, character, window, head, settings) },
-            { token },
-          )
-        : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: head + window.prefix + window.linePrefix }, { token });
+      result =
+        input.kind === 'infill'
+          ? await this.backend.request(engineMethods.generateInfill, { ...common, ...input }, { token })
+          : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: input.prompt }, { token });
     } finally {
       if (!background) this.onBusy(false);
     }
@@ -213,7 +210,7 @@ export class CompletionService {
     const accepted = applySuggestion(document.lines, line, character, suggestion);
     const next: CompletionDocument = { ...document, lines: accepted.lines };
     const settings = this.settings();
-    const window = cursorWindow(accepted.lines, accepted.line, accepted.character, { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines });
+    const window = windowAt(accepted.lines, accepted.line, accepted.character, settings);
     if (this.cache.get(window.prefix + window.linePrefix, window.suffix) !== undefined) return;
     const source = new CancellationTokenSource();
     const done = this.fromModel(model, next, accepted.line, accepted.character, window, source.token, true).then(
@@ -277,15 +274,12 @@ export class CompletionService {
     if (at === undefined || model === undefined || !this.appliesTo(at.document)) return;
     const settings = this.settings();
     const version = this.ring.version;
-    const window = cursorWindow(at.document.lines, at.line, at.character, { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines });
-    const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, at.document.path);
+    const window = windowAt(at.document.lines, at.line, at.character, settings);
     this.cancelWarm();
     const source = new CancellationTokenSource();
     this.warming = source;
     try {
-      const input = model.hasInfill
-        ? { kind: 'infill' as const, ...this.infillLayout(model, at.document, at.line, at.character, window, head, settings) }
-        : { kind: 'complete' as const, prompt: head + window.prefix + window.linePrefix };
+      const input = this.promptInput(model, at.document, at.line, at.character, window, settings);
       const warmed = await this.backend.request(engineMethods.generateWarm, { slot: 'completion', input }, { token: source.token });
       if (!warmed.cancelled) {
         this.warmedVersion = version;
@@ -300,12 +294,17 @@ export class CompletionService {
     }
   }
 
-  /** The FIM layout, its prefix anchored so that typing forward, Enter included, only appends to the prompt. */
-  private infillLayout(model: ModelInfo, document: CompletionDocument, line: number, character: number, window: CursorWindow, head: string, settings: CompletionSettings) {
+  /**
+   * The prompt at the cursor, extra context first: for a FIM model its layout, the prefix anchored
+   * so that typing forward, Enter included, only appends to the prompt; otherwise plain text.
+   */
+  private promptInput(model: ModelInfo, document: CompletionDocument, line: number, character: number, window: CursorWindow, settings: CompletionSettings) {
+    const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, document.path);
+    if (!model.hasInfill) return { kind: 'complete' as const, prompt: head + window.prefix + window.linePrefix };
     const anchored = anchoredWindow(document.path, document.lines, line, character, settings.prefixLines, this.anchor);
     this.anchor = anchored.anchor;
     const order = settings.fimOrder === 'auto' ? (this.knownFimOrder(model) ?? 'psm') : settings.fimOrder;
-    return { head, prefix: anchored.prefix, suffix: window.suffix, middlePrefix: anchored.middlePrefix, order };
+    return { kind: 'infill' as const, head, prefix: anchored.prefix, suffix: window.suffix, middlePrefix: anchored.middlePrefix, order };
   }
 
   private cancelWarm(): void {
@@ -323,6 +322,10 @@ export class CompletionService {
     }
     return this.isExcluded(path);
   }
+}
+
+function windowAt(lines: readonly string[], line: number, character: number, settings: CompletionSettings): CursorWindow {
+  return cursorWindow(lines, line, character, { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines });
 }
 
 /** What `promise` resolves to, or undefined as soon as the token is cancelled. */
