@@ -19,13 +19,15 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { CancellationToken } from 'vscode-jsonrpc/node';
 import { cursorWindow } from '../../src/common/completion/cursorWindow';
-import { engineMethods, type LogLevel, type ModelInfo } from '../../src/common/protocol/engineProtocol';
+import type { LogLevel, ModelInfo } from '../../src/common/protocol/engineProtocol';
 import { CompletionService } from '../../src/host/completions/completionService';
 import { completionSettingsSchema, type CompletionSettings } from '../../src/host/completions/completionSettings';
-import { EngineConnection } from '../../src/host/engineConnection';
-import { EngineSupervisor } from '../../src/host/engineSupervisor';
+import { EngineConnection } from '../../src/host/engine/engineConnection';
+import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
 import { benchModelPath } from '../../test/fixtures/makeBenchModel';
 import { fimTestModelPath, findRepoRoot } from '../../test/fixtures/testModels';
+import { EngineClient } from '../../src/host/engine/engineClient';
+import { TextService } from '../../src/host/text/textService';
 import { RecordingBackend, replayTyping, type KeyRecord } from './completionReplay';
 import { InProcessModel } from './inProcessBaseline';
 import { DEFAULT_PAUSES, indentOf, scriptTyping, TypingDocument, type ScriptedKey } from './typingScript';
@@ -251,6 +253,9 @@ function sum(values: readonly number[]): number {
 }
 
 class ModelBench {
+  /** What the editor's completions call: the text service over the local engine. */
+  readonly text: TextService;
+
   private constructor(
     readonly kind: ModelKind,
     readonly path: string,
@@ -258,7 +263,10 @@ class ModelBench {
     readonly info: ModelInfo,
     private readonly setup: TypingSetup,
     private readonly args: Args,
-  ) {}
+  ) {
+    // No catalog entry for the bench models: psm unless a series asks for spm.
+    this.text = new TextService(new EngineClient(supervisor, () => undefined));
+  }
 
   static async start(kind: ModelKind, setup: TypingSetup, args: Args): Promise<ModelBench> {
     const path = kind === 'fim' ? await fimTestModelPath() : await benchModelPath({ log: (line) => console.error(line) });
@@ -284,10 +292,7 @@ class ModelBench {
     const settings = settingsFor({ fimOrder: order });
     const at = document.snapshot();
     const window = cursorWindow(at.document.lines, at.line, at.character, settings);
-    return this.supervisor.request(engineMethods.generateWarm, {
-      slot: 'completion',
-      input: { kind: 'infill', head: '', prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order },
-    });
+    return this.text.warm('completion', { kind: 'infill', head: '', prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order });
   }
 
   /**
@@ -307,7 +312,7 @@ class ModelBench {
       return { head: '', prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order };
     };
     if (inProcess !== undefined) await inProcess.complete(layoutAt(), 1, []);
-    const recording = new RecordingBackend(this.supervisor);
+    const recording = new RecordingBackend(this.text);
     const service = new CompletionService(recording, () => settings, this.log);
     const chars = this.setup.script.filter((key) => !key.typo && key.key.kind === 'char').map((key) => key.key);
     const processMs: number[] = [];
@@ -380,7 +385,7 @@ class ModelBench {
     const document = this.setup.makeDocument();
     await this.prime(document, order);
     const settings = settingsFor({ fimOrder: order, debounceMs });
-    const recording = new RecordingBackend(this.supervisor);
+    const recording = new RecordingBackend(this.text);
     const service = new CompletionService(recording, () => settings, this.log);
     const pid = this.supervisor.pid;
     const cpuBefore = cpuMs(pid);
@@ -406,7 +411,7 @@ class ModelBench {
     const modelLatencies = keys.flatMap((key) => (key.outcome === 'model' && key.latencyMs !== undefined ? [key.latencyMs] : []));
     const fileText = keys.filter((key) => !key.followed);
     // Requests cancelled before they reached the model's sequence built no prompt (0 tokens): not counted.
-    const calls = recording.records.filter((record) => record.method !== engineMethods.generateWarm.method && (record.result?.promptTokens ?? 0) > 0);
+    const calls = recording.records.filter((record) => record.method !== 'generate/warm' && (record.result?.promptTokens ?? 0) > 0);
     const promptTokens = sum(calls.map((record) => record.result?.promptTokens ?? 0));
     const evaluatedTokens = sum(calls.map((record) => record.result?.evaluatedPromptTokens ?? 0));
     const errors = recording.records.filter((record) => record.error !== undefined);

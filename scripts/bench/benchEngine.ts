@@ -3,7 +3,7 @@
 // activation time in a real VS Code. `--json` ends with the figures as one JSON object.
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
-import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
+import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { findTestModel } from '../../test/fixtures/testModels';
 import { measureActivation } from './measureActivation';
 

@@ -3,49 +3,46 @@
 // cancels the previous request's token and asks again with a fresh CancellationTokenSource. A
 // suggestion counts as shown when its request resolves with text before the next keystroke.
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import type { z } from 'zod';
-import { engineMethods, type GenerateResult, type ModelInfo, type RequestDef } from '../../src/common/protocol/engineProtocol';
-import type { RequestOptions } from '../../src/host/engineConnection';
-import type { CompletionBackend, CompletionOutcome, CompletionService } from '../../src/host/completions/completionService';
+import type { GenerateResult } from '../../src/common/protocol/engineProtocol';
+import type { CompletionOutcome, CompletionService, CompletionText } from '../../src/host/completions/completionService';
+import type { LoadedModel } from '../../src/host/text/textService';
 import { drawPause, seededRandom, type Key, type PauseModel, type ScriptedKey, type TypingDocument } from './typingScript';
 
 /** One request the service sent to the model process, as the process answered it. */
 export interface RequestRecord {
-  readonly method: string;
+  readonly method: 'generate/infill' | 'generate/complete' | 'generate/warm';
   readonly wallMs: number;
   readonly result?: GenerateResult;
   readonly warm?: { readonly promptTokens: number; readonly evaluatedPromptTokens: number; readonly cancelled: boolean; readonly totalMs: number };
   readonly error?: string;
 }
 
-/** Passes every request through to the supervisor and keeps what came back, cancelled requests included. */
-export class RecordingBackend implements CompletionBackend {
+/** Passes every request through to the text service and keeps what came back, cancelled requests included. */
+export class RecordingBackend implements CompletionText {
   records: RequestRecord[] = [];
 
-  constructor(private readonly inner: CompletionBackend) {}
+  constructor(private readonly inner: CompletionText) {}
 
-  start(): Promise<ModelInfo> {
-    return this.inner.start();
+  ensureModel(): Promise<LoadedModel> {
+    return this.inner.ensureModel();
   }
 
-  get loadedModel(): ModelInfo | undefined {
+  get loadedModel(): LoadedModel | undefined {
     return this.inner.loadedModel;
   }
 
-  async request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(def: RequestDef<P, R>, params: z.input<P>, options?: RequestOptions): Promise<z.output<R>> {
+  infill: CompletionText['infill'] = (...args) => this.record('generate/infill', () => this.inner.infill(...args), (result) => ({ result }));
+  complete: CompletionText['complete'] = (...args) => this.record('generate/complete', () => this.inner.complete(...args), (result) => ({ result }));
+  warm: CompletionText['warm'] = (...args) => this.record('generate/warm', () => this.inner.warm(...args), (warm) => ({ warm }));
+
+  private async record<T>(method: RequestRecord['method'], call: () => Promise<T>, fields: (value: T) => Partial<RequestRecord>): Promise<T> {
     const start = performance.now();
     try {
-      const result = await this.inner.request(def, params, options);
-      const wallMs = performance.now() - start;
-      if (def.method === engineMethods.generateWarm.method) {
-        this.records.push({ method: def.method, wallMs, warm: engineMethods.generateWarm.result.parse(result) });
-      } else {
-        const parsed = engineMethods.generateInfill.result.safeParse(result);
-        this.records.push({ method: def.method, wallMs, ...(parsed.success ? { result: parsed.data } : {}) });
-      }
-      return result;
+      const value = await call();
+      this.records.push({ method, wallMs: performance.now() - start, ...fields(value) });
+      return value;
     } catch (error) {
-      this.records.push({ method: def.method, wallMs: performance.now() - start, error: error instanceof Error ? error.message : String(error) });
+      this.records.push({ method, wallMs: performance.now() - start, error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
   }

@@ -66,6 +66,7 @@ handle(connection, engineMethods.modelStatus, async () => engine.status());
 handle(connection, engineMethods.generateComplete, (params, cancel) => engine.complete(params, streamTo(params), cancel));
 handle(connection, engineMethods.generateInfill, (params, cancel) => engine.infill(params, streamTo(params), cancel));
 handle(connection, engineMethods.generateChat, (params, cancel) => engine.chat(params, streamTo(params), cancel));
+handle(connection, engineMethods.modelCountTokens, (params) => engine.countTokens(params));
 handle(connection, engineMethods.generateWarm, (params, cancel) => engine.warm(params, cancel));
 
 // The IPC channel closes when the extension host exits or kills us: leave with it.

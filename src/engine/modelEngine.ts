@@ -2,6 +2,7 @@
 // and every generation. It knows nothing of JSON-RPC; main.ts wires it to the connection.
 import { basename } from 'node:path';
 import {
+  GeneralChatWrapper,
   getLlama,
   InsufficientMemoryError,
   LlamaChat,
@@ -25,6 +26,8 @@ import type {
   ModelInfo,
   ModelStatus,
   StopReason,
+  countTokensParams,
+  countTokensResult,
   generateChatParams,
   generateCompleteParams,
   generateInfillParams,
@@ -74,6 +77,11 @@ interface RawGeneration {
 /** Filled in by a run with the exact prompt tokens, so an aborted prompt still reports its size. */
 interface PromptRecord {
   target?: readonly Token[];
+  /**
+   * Set by runs whose prompt the library lays out (chat): count evaluated prompt tokens with the
+   * sequence's token meter instead of comparing token lists.
+   */
+  metered?: boolean;
 }
 
 interface GenerationOptions {
@@ -198,7 +206,8 @@ export class ModelEngine {
   }
 
   chat(params: z.output<typeof generateChatParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
-    return this.generate(params, onText, cancel, async (sequence, options) => {
+    return this.generate(params, onText, cancel, async (sequence, options, _loaded, record) => {
+      record.metered = true;
       const { chatWrapper } = await this.requireLoaded();
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
       try {
@@ -208,6 +217,12 @@ export class ModelEngine {
         chat.dispose({ disposeSequence: false });
       }
     });
+  }
+
+  /** Tokens in each text for the loaded model, as a prompt segment (no BOS). */
+  async countTokens(params: z.output<typeof countTokensParams>): Promise<z.infer<typeof countTokensResult>> {
+    const loaded = await this.requireLoaded();
+    return { counts: params.texts.map((text) => (text.length === 0 ? 0 : loaded.vocabulary.tokenize(text).length)) };
   }
 
   private async doLoad(params: LoadParams): Promise<ModelInfo> {
@@ -232,7 +247,7 @@ export class ModelEngine {
       const completionSequence = context.getSequence();
       const sharedSequences: LlamaContextSequence[] = [];
       for (let index = 0; index < SHARED_SEQUENCES; index += 1) sharedSequences.push(context.getSequence());
-      const chatWrapper = resolveChatWrapper(model);
+      const chatWrapper = chatWrapperFor(model);
       const info: ModelInfo = {
         path: params.path,
         name: modelName(model, params.path),
@@ -318,8 +333,9 @@ export class ModelEngine {
     this.activeRequests += 1;
     let sequence: LlamaContextSequence | undefined;
     try {
-      sequence = await pool.acquire(abort.signal);
+      sequence = await pool.acquire(abort.signal, 'conversationId' in params && typeof params.conversationId === 'string' ? params.conversationId : undefined);
       const before = sequence.contextTokens;
+      const inputBefore = sequence.tokenMeter.usedInputTokens;
       let generatedTokens = 0;
       let firstTokenAt: number | undefined;
       const options: GenerationOptions = {
@@ -357,7 +373,9 @@ export class ModelEngine {
       // the last, which is not evaluated yet.
       const held = Math.max(0, sequence.contextTokens.length - Math.max(0, generatedTokens - 1));
       const promptTokens = record.target?.length ?? held;
-      const reused = Math.min(commonPrefixLength(before, record.target ?? sequence.contextTokens), held);
+      // Generated tokens but the last were fed back as input; the rest of the input was prompt.
+      const meteredPrompt = Math.max(0, sequence.tokenMeter.usedInputTokens - inputBefore - Math.max(0, generatedTokens - 1));
+      const reused = record.metered === true ? promptTokens - Math.min(promptTokens, meteredPrompt) : Math.min(commonPrefixLength(before, record.target ?? sequence.contextTokens), held);
       const decodeMs = firstTokenAt === undefined ? 0 : end - firstTokenAt;
       const tokensPerSec = generatedTokens > 1 && decodeMs > 0 ? ((generatedTokens - 1) * 1000) / decodeMs : 0;
       if (tokensPerSec > 0) this.lastTokensPerSec = tokensPerSec;
@@ -383,6 +401,17 @@ export class ModelEngine {
       this.activeRequests -= 1;
     }
   }
+}
+
+/**
+ * The model's own chat template when its metadata has one. Without one, node-llama-cpp would guess
+ * a wrapper (Llama 2's [INST] tags for a llama model) that the model never saw in training; a plain
+ * "### Human / ### Assistant" transcript is closer to text a base model has read.
+ */
+function chatWrapperFor(model: LlamaModel): ChatWrapper {
+  const template = model.fileInfo.metadata.tokenizer?.chat_template;
+  if (typeof template === 'string' && template.trim().length > 0) return resolveChatWrapper(model);
+  return new GeneralChatWrapper();
 }
 
 function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {

@@ -2,7 +2,7 @@
 // with a warning in the log instead of reaching the model process.
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { engineSettingIds, engineSettingsSchema, type EngineSettings } from './engineSettings';
+import { engineSettingIds, engineSettingsSchema, type EngineSettings } from './engine/engineSettings';
 
 export function readEngineSettings(warn: (message: string) => void): EngineSettings {
   return readSettings(engineSettingsSchema, engineSettingIds, warn);

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
+import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { fimTestModelPath } from '../fixtures/testModels';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');

@@ -4,13 +4,14 @@
 import assert from 'node:assert/strict';
 import { basename, resolve } from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import type { z } from 'zod';
-import type { ModelInfo, RequestDef } from '../../src/common/protocol/engineProtocol';
-import { CompletionService, type CompletionBackend, type CompletionDocument } from '../../src/host/completions/completionService';
+import type { ModelInfo } from '../../src/common/protocol/engineProtocol';
+import { CompletionService, type CompletionDocument, type CompletionText } from '../../src/host/completions/completionService';
+import { EngineClient } from '../../src/host/engine/engineClient';
+import { TextService, type LoadedModel } from '../../src/host/text/textService';
 import { completionSettingsSchema, type CompletionSettings } from '../../src/host/completions/completionSettings';
-import { EngineConnection, type RequestOptions } from '../../src/host/engineConnection';
-import { EngineSupervisor } from '../../src/host/engineSupervisor';
-import { catalogEntryForPath, parseModelCatalog } from '../../src/host/modelCatalog';
+import { EngineConnection } from '../../src/host/engine/engineConnection';
+import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
+import { catalogEntryForPath, parseModelCatalog } from '../../src/host/models/modelCatalog';
 import { applySuggestion } from '../../src/common/completion/applySuggestion';
 import { fimTestModelPath } from '../fixtures/testModels';
 
@@ -27,18 +28,29 @@ const SOURCE = [
   '',
 ].join('\n');
 
-class RecordingBackend implements CompletionBackend {
+/** The text service over the real supervisor, recording each request as the engine client sends it (input and sampling). */
+class RecordingBackend implements CompletionText {
   readonly sent: Array<{ method: string; params: Record<string, unknown>; answer?: Promise<unknown> }> = [];
-  constructor(private readonly inner: EngineSupervisor) {}
-  start(): Promise<ModelInfo> {
-    return this.inner.start();
+  constructor(
+    private readonly inner: TextService,
+    /** Stands in for the host's once-per-load FIM order resolution. */
+    private readonly fimOrder?: (model: ModelInfo) => 'psm' | 'spm' | undefined,
+  ) {}
+  private withOrder(model: LoadedModel): LoadedModel {
+    return this.fimOrder === undefined ? model : { ...model, fimOrder: this.fimOrder(model) };
   }
-  get loadedModel(): ModelInfo | undefined {
-    return this.inner.loadedModel;
+  async ensureModel(): Promise<LoadedModel> {
+    return this.withOrder(await this.inner.ensureModel());
   }
-  request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(def: RequestDef<P, R>, params: z.input<P>, options?: RequestOptions): Promise<z.output<R>> {
-    const answer = this.inner.request(def, params, options);
-    this.sent.push({ method: def.method, params: params as Record<string, unknown>, answer: answer.catch((error: unknown) => error) });
+  get loadedModel(): LoadedModel | undefined {
+    const model = this.inner.loadedModel;
+    return model === undefined ? undefined : this.withOrder(model);
+  }
+  infill: CompletionText['infill'] = (task, input, sampling, options) => this.record('generate/infill', { ...sampling, ...input }, this.inner.infill(task, input, sampling, options));
+  complete: CompletionText['complete'] = (task, prompt, sampling, options) => this.record('generate/complete', { ...sampling, prompt }, this.inner.complete(task, prompt, sampling, options));
+  warm: CompletionText['warm'] = (task, input, options) => this.record('generate/warm', { input }, this.inner.warm(task, input, options));
+  private record<T>(method: string, params: Record<string, unknown>, answer: Promise<T>): Promise<T> {
+    this.sent.push({ method, params, answer: answer.catch((error: unknown) => error) });
     return answer;
   }
 }
@@ -47,6 +59,7 @@ describe('CompletionService with the real model process (FIM test model)', funct
   this.timeout(60_000);
   let supervisor: EngineSupervisor;
   let backend: RecordingBackend;
+  let text: TextService;
   let modelPath: string;
   const services: CompletionService[] = [];
 
@@ -58,7 +71,8 @@ describe('CompletionService with the real model process (FIM test model)', funct
       idleUnloadMinutes: () => 0,
       log: () => undefined,
     });
-    backend = new RecordingBackend(supervisor);
+    text = new TextService(new EngineClient(supervisor, () => undefined));
+    backend = new RecordingBackend(text);
   });
 
   after(() => {
@@ -68,7 +82,9 @@ describe('CompletionService with the real model process (FIM test model)', funct
 
   function service(overrides: Partial<CompletionSettings> = {}, knownOrder?: (model: ModelInfo) => 'psm' | 'spm' | undefined): CompletionService {
     const settings = { ...completionSettingsSchema.parse({}), debounceMs: 0, speculative: false, ...overrides };
-    const created = new CompletionService(backend, () => settings, () => undefined, undefined, knownOrder);
+    // A service with its own FIM order resolution records into the shared list all the same.
+    const recorder = knownOrder === undefined ? backend : Object.assign(new RecordingBackend(text, knownOrder), { sent: backend.sent });
+    const created = new CompletionService(recorder, () => settings, () => undefined);
     services.push(created);
     return created;
   }

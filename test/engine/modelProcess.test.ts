@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
-import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
+import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { fimTestModelPath, findTestModel } from '../fixtures/testModels';
 import { expectEngineError } from '../support/expectEngineError';
 

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
-import { EngineConnection, newStreamId } from '../../src/host/engineConnection';
+import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { oversizedTestModel, type MakeOversizedModelResult } from '../fixtures/makeOversizedModel';
 import { findTestModel } from '../fixtures/testModels';
 import { expectEngineError } from '../support/expectEngineError';

@@ -1,6 +1,6 @@
 // Awaits a promise that must reject with an EngineRequestError of the given kind.
 import assert from 'node:assert/strict';
-import { EngineRequestError } from '../../src/host/engineErrors';
+import { EngineRequestError } from '../../src/host/engine/engineErrors';
 
 export async function expectEngineError(promise: Promise<unknown>, kind: string): Promise<EngineRequestError> {
   const error = await promise.then(

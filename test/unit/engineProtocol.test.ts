@@ -249,7 +249,7 @@ describe('engine protocol schemas', () => {
     });
 
     it('name the expected methods', () => {
-      assert.deepEqual(requestNames.sort(), ['generate/chat', 'generate/complete', 'generate/infill', 'generate/warm', 'model/load', 'model/status', 'model/unload']);
+      assert.deepEqual(requestNames.sort(), ['generate/chat', 'generate/complete', 'generate/infill', 'generate/warm', 'model/load', 'model/status', 'model/tokenize', 'model/unload']);
       assert.deepEqual(notificationNames.sort(), ['engine/log', 'generate/token']);
     });
 

@@ -11,10 +11,10 @@ import {
   type ModelLoadParams,
   type RequestDef,
 } from '../../src/common/protocol/engineProtocol';
-import type { EngineExit, EngineProcess, RequestOptions } from '../../src/host/engineConnection';
-import { EngineRequestError } from '../../src/host/engineErrors';
-import { EngineSupervisor, type EngineState } from '../../src/host/engineSupervisor';
-import { RestartPolicy, type RestartPolicyOptions } from '../../src/host/restartPolicy';
+import type { EngineExit, EngineProcess, RequestOptions } from '../../src/host/engine/engineConnection';
+import { EngineRequestError } from '../../src/host/engine/engineErrors';
+import { EngineSupervisor, type EngineState } from '../../src/host/engine/engineSupervisor';
+import { RestartPolicy, type RestartPolicyOptions } from '../../src/host/engine/restartPolicy';
 import { expectEngineError } from '../support/expectEngineError';
 
 interface FakeBehaviour {
@@ -352,9 +352,20 @@ describe('EngineSupervisor', function () {
       h.latest.crash();
       await expectEngineError(pending, 'crashed');
       assert.equal(h.supervisor.state.kind, 'restarting');
-      assert.equal(h.spawned[0]?.disposeCalls, 0, 'a crashed process is not disposed as if its load had failed');
+      assert.equal(h.spawned[0]?.disposeCalls, 1, 'a crashed process is released once, not again as a failed load');
       await h.readyOn(2);
       assert.equal((await h.complete()).text, 'hello');
+    });
+
+    it('drops its listeners on a replaced process: a late log line from the old one is not forwarded', async () => {
+      await h.complete();
+      const first = h.latest;
+      first.crash({ code: 3, signal: null });
+      await h.readyOn(2);
+      first.log('info', 'late line from the dead process');
+      assert.ok(!h.logs.some((line) => line.message === 'late line from the dead process'));
+      h.latest.log('info', 'line from the new process');
+      assert.ok(h.logs.some((line) => line.message === 'line from the new process'));
     });
 
     it('backs off 5, 10, 20, 20 ms, then gives up on the 5th crash within the window', async () => {

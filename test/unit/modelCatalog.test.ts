@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadModelCatalog, ModelCatalogError, parseModelCatalog, type CatalogModel } from '../../src/host/modelCatalog';
+import { loadModelCatalog, ModelCatalogError, parseModelCatalog, type CatalogModel } from '../../src/host/models/modelCatalog';
 
 const TINY_SHA = '81f226c62d28ed4a1a9b9fa080fcd9f0cc40e0f9d5680036583ff98fbcd035cb';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineRequestError } from '../../src/host/engineErrors';
-import { expandSettingPath, resolveModel, type ModelSearch } from '../../src/host/modelResolver';
+import { EngineRequestError } from '../../src/host/engine/engineErrors';
+import { expandSettingPath, resolveModel, type ModelSearch } from '../../src/host/models/modelResolver';
 
 describe('resolveModel', () => {
   let root: string;

@@ -1,6 +1,6 @@
 // When a crashed model process may be restarted, and after how long.
 import assert from 'node:assert/strict';
-import { RestartPolicy, defaultRestartPolicy, type RestartDecision } from '../../src/host/restartPolicy';
+import { RestartPolicy, defaultRestartPolicy, type RestartDecision } from '../../src/host/engine/restartPolicy';
 
 const MINUTE = 60_000;
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { completionSettingIds, completionSettingsSchema } from '../../src/host/completions/completionSettings';
-import { engineSettingIds, engineSettingsSchema } from '../../src/host/engineSettings';
+import { engineSettingIds, engineSettingsSchema } from '../../src/host/engine/engineSettings';
 
 interface Manifest {
   contributes: { configuration: { properties: Record<string, { default?: unknown }> } };

@@ -122,6 +122,19 @@ export const chatMessageSchema = z.object({
 
 export const generateChatParams = samplingSchema.extend({
   messages: z.array(chatMessageSchema).min(1),
+  /**
+   * Keeps a conversation on the sequence it used last, when that one is free, so a follow-up
+   * evaluates only what is new. Without it (or when the sequence went to another), any free one.
+   */
+  conversationId: z.string().min(1).max(200).optional(),
+});
+
+export const countTokensParams = z.object({
+  texts: z.array(z.string().max(4_000_000)).min(1).max(10_000),
+});
+
+export const countTokensResult = z.object({
+  counts: z.array(z.number().int().nonnegative()),
 });
 
 export const stopReasonSchema = z.enum(['eos', 'maxTokens', 'stop', 'cancelled', 'timeBudget']);
@@ -154,6 +167,8 @@ export const engineMethods = {
   generateInfill: request('generate/infill', generateInfillParams, generateResult),
   /** host → model process: a chat reply, formatted with the model's own chat template. */
   generateChat: request('generate/chat', generateChatParams, generateResult),
+  /** host → model process: how many tokens each text is (counts only; the tokens stay in the process) for the loaded model (chat history trimming). */
+  modelCountTokens: request('model/tokenize', countTokensParams, countTokensResult),
   /** host → model process: evaluate a prompt into a sequence and generate nothing (warm the cache while idle). */
   generateWarm: request('generate/warm', generateWarmParams, generateWarmResult),
 } as const;

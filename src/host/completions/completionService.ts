@@ -2,7 +2,6 @@
 // the editor does: exclusion, cursor windows, the suggestion cache, debounce, the prompt
 // layout sent to the model process, post-processing, and warming while the user is idle.
 import { CancellationTokenSource, type CancellationToken } from 'vscode-jsonrpc/node';
-import type { z } from 'zod';
 import { CompletionCache } from '../../common/completion/completionCache';
 import { anchoredWindow, type PromptAnchor } from '../../common/completion/anchoredWindow';
 import { applySuggestion } from '../../common/completion/applySuggestion';
@@ -10,18 +9,12 @@ import { cursorWindow, type CursorWindow } from '../../common/completion/cursorW
 import { ExtraContextRing } from '../../common/completion/extraContextRing';
 import { postProcessCompletion } from '../../common/completion/postProcessCompletion';
 import { createPathFilter } from '../../common/policy/pathFilter';
-import { engineMethods, type GenerateResult, type LogLevel, type ModelInfo, type RequestDef } from '../../common/protocol/engineProtocol';
-import { newStreamId, type RequestOptions } from '../engineConnection';
+import type { GenerateResult, LogLevel } from '../../common/protocol/engineProtocol';
+import type { LoadedModel, TextService } from '../text/textService';
 import type { CompletionSettings } from './completionSettings';
 
-/** What the service needs of the model process; the EngineSupervisor provides it. */
-export interface CompletionBackend {
-  /** The loaded model, loading it first if needed. */
-  start(): Promise<ModelInfo>;
-  /** The loaded model, or undefined without starting anything. */
-  readonly loadedModel: ModelInfo | undefined;
-  request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(def: RequestDef<P, R>, params: z.input<P>, options?: RequestOptions): Promise<z.output<R>>;
-}
+/** What completions need of the text service. */
+export type CompletionText = Pick<TextService, 'loadedModel' | 'ensureModel' | 'infill' | 'complete' | 'warm'>;
 
 export interface CompletionDocument {
   /** Workspace-relative path, matched against the exclude globs and used to name context chunks. */
@@ -69,12 +62,10 @@ export class CompletionService {
   lastModelResult: GenerateResult | undefined;
 
   constructor(
-    private readonly backend: CompletionBackend,
+    private readonly text: CompletionText,
     private readonly readSettings: () => CompletionSettings,
     private readonly log: (level: LogLevel, message: string) => void,
     private readonly onBusy: (busy: boolean) => void = () => undefined,
-    /** The FIM order a model was trained with, when known (the model catalog says so). */
-    private readonly knownFimOrder: (model: ModelInfo) => 'psm' | 'spm' | undefined = () => undefined,
   ) {
     this.settings();
   }
@@ -135,7 +126,7 @@ export class CompletionService {
       this.stats.debounced += 1;
       return undefined;
     }
-    const model = await this.backend.start();
+    const model = await this.text.ensureModel();
     if (token.isCancellationRequested) return undefined;
     const answer = await this.fromModel(model, document, line, character, window, token, false);
     const ms = performance.now() - started;
@@ -151,7 +142,7 @@ export class CompletionService {
 
   /** Asks the model for the suggestion at the cursor, post-processes it and caches it. */
   private async fromModel(
-    model: ModelInfo,
+    model: LoadedModel,
     document: CompletionDocument,
     line: number,
     character: number,
@@ -162,10 +153,8 @@ export class CompletionService {
     const settings = this.settings();
     const singleLine = window.lineSuffix.trim().length > 0;
     const input = this.promptInput(model, document, line, character, window, settings);
-    const common = {
-      streamId: newStreamId(),
-      // Ghost text shows the whole answer, so the tokens are not streamed over IPC.
-      stream: false,
+    // Ghost text shows the whole answer, so nothing is streamed.
+    const sampling = {
       slot: 'completion' as const,
       maxTokens: settings.maxTokens,
       stop: singleLine ? ['\n'] : [],
@@ -182,8 +171,8 @@ export class CompletionService {
     try {
       result =
         input.kind === 'infill'
-          ? await this.backend.request(engineMethods.generateInfill, { ...common, ...input }, { token })
-          : await this.backend.request(engineMethods.generateComplete, { ...common, prompt: input.prompt }, { token });
+          ? await this.text.infill('completion', input, sampling, { token })
+          : await this.text.complete('completion', input.prompt, sampling, { token });
     } finally {
       if (!background) this.onBusy(false);
     }
@@ -205,7 +194,7 @@ export class CompletionService {
    * Prepares the suggestion that will follow this one if it is accepted, while the user reads it,
    * so Tab shows the next one from the cache. A keystroke that misses the cache cancels it.
    */
-  private prefetchAfter(model: ModelInfo, document: CompletionDocument, line: number, character: number, suggestion: string): void {
+  private prefetchAfter(model: LoadedModel, document: CompletionDocument, line: number, character: number, suggestion: string): void {
     this.cancelPrefetch();
     const accepted = applySuggestion(document.lines, line, character, suggestion);
     const next: CompletionDocument = { ...document, lines: accepted.lines };
@@ -270,7 +259,7 @@ export class CompletionService {
   /** Evaluates the prompt head the next request will use; never loads a model just for this. */
   private async warm(at: { document: CompletionDocument; line: number; character: number } | undefined): Promise<void> {
     this.warmTimer = undefined;
-    const model = this.backend.loadedModel;
+    const model = this.text.loadedModel;
     if (at === undefined || model === undefined || !this.appliesTo(at.document)) return;
     const settings = this.settings();
     const version = this.ring.version;
@@ -280,7 +269,7 @@ export class CompletionService {
     this.warming = source;
     try {
       const input = this.promptInput(model, at.document, at.line, at.character, window, settings);
-      const warmed = await this.backend.request(engineMethods.generateWarm, { slot: 'completion', input }, { token: source.token });
+      const warmed = await this.text.warm('completion', input, { token: source.token });
       if (!warmed.cancelled) {
         this.warmedVersion = version;
         this.stats.warms += 1;
@@ -298,12 +287,12 @@ export class CompletionService {
    * The prompt at the cursor, extra context first: for a FIM model its layout, the prefix anchored
    * so that typing forward, Enter included, only appends to the prompt; otherwise plain text.
    */
-  private promptInput(model: ModelInfo, document: CompletionDocument, line: number, character: number, window: CursorWindow, settings: CompletionSettings) {
+  private promptInput(model: LoadedModel, document: CompletionDocument, line: number, character: number, window: CursorWindow, settings: CompletionSettings) {
     const head = this.ring.render(settings.extraContextChunks * HEAD_CHARS_PER_CHUNK, document.path);
     if (!model.hasInfill) return { kind: 'complete' as const, prompt: head + window.prefix + window.linePrefix };
     const anchored = anchoredWindow(document.path, document.lines, line, character, settings.prefixLines, this.anchor);
     this.anchor = anchored.anchor;
-    const order = settings.fimOrder === 'auto' ? (this.knownFimOrder(model) ?? 'psm') : settings.fimOrder;
+    const order = settings.fimOrder === 'auto' ? (model.fimOrder ?? 'psm') : settings.fimOrder;
     return { kind: 'infill' as const, head, prefix: anchored.prefix, suffix: window.suffix, middlePrefix: anchored.middlePrefix, order };
   }
 

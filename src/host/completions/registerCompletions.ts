@@ -2,9 +2,8 @@
 // commands, the status bar item, settings that apply without a reload, and the editor events
 // that feed extra context.
 import * as vscode from 'vscode';
-import { isModelFileError } from '../engineErrors';
-import type { EngineSupervisor } from '../engineSupervisor';
-import { bundledModelCatalog, catalogEntryForPath } from '../modelCatalog';
+import { isModelFileError } from '../engine/engineErrors';
+import type { Services } from '../services';
 import { readSettings } from '../settings';
 import { CompletionService } from './completionService';
 import { completionSettingIds, completionSettingsSchema, type CompletionSettings } from './completionSettings';
@@ -21,24 +20,18 @@ export interface CompletionsHandle {
   readonly statusBarText: () => string;
 }
 
-export function registerCompletions(
-  context: vscode.ExtensionContext,
-  supervisor: EngineSupervisor,
-  log: vscode.LogOutputChannel,
-  presentError: (error: unknown) => void,
-): CompletionsHandle {
+export function registerCompletions(context: vscode.ExtensionContext, services: Services): CompletionsHandle {
+  const { log, presentError } = services;
   let settings = readCompletionSettings(log);
   const statusBar = new CompletionStatusBar();
   statusBar.setEnabled(settings.enabled);
   context.subscriptions.push(statusBar);
 
-  const catalog = bundledModelCatalog();
   const service = new CompletionService(
-    supervisor,
+    services.text,
     () => settings,
     (level, message) => log[level](message),
     (busy) => statusBar.setBusy(busy),
-    (model) => catalogEntryForPath(catalog, model.path)?.fim?.order,
   );
   context.subscriptions.push({ dispose: () => service.dispose() });
 

@@ -4,25 +4,18 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { HearthApi } from '../../../src/extension';
-import type { EngineState } from '../../../src/host/engineSupervisor';
-import type { TryModelResult } from '../../../src/host/tryModel';
+import { hearthExtension, hearthHooks, type HearthTestHooks } from './hearthHooks';
+import type { EngineState } from '../../../src/host/engine/engineSupervisor';
+import type { TryModelResult } from '../../../src/host/engine/tryModel';
 
 interface Manifest {
   contributes: { commands: Array<{ command: string }>; configuration: { properties: Record<string, { default: unknown }> } };
 }
 
-function hearth(): vscode.Extension<HearthApi> {
-  const extension = vscode.extensions.getExtension<HearthApi>('hearth.hearth');
-  assert.ok(extension, 'hearth.hearth is not loaded');
-  return extension;
-}
+const hearth = hearthExtension;
+const api = hearthHooks;
 
-async function api(): Promise<HearthApi> {
-  return hearth().activate();
-}
-
-function waitForState(hearthApi: HearthApi, kind: EngineState['kind'], timeoutMs = 30_000): Promise<EngineState> {
+function waitForState(hearthApi: HearthTestHooks, kind: EngineState['kind'], timeoutMs = 30_000): Promise<EngineState> {
   if (hearthApi.engine.state.kind === kind) return Promise.resolve(hearthApi.engine.state);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -4,7 +4,7 @@
 // engine.test.ts (files run in name order), which checks that activation starts no model.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { HearthApi } from '../../../src/extension';
+import { hearthHooks, type HearthTestHooks } from './hearthHooks';
 
 const SOURCE = [
   '// Sums and averages for the sample workspace.',
@@ -24,11 +24,7 @@ const SOURCE = [
 // Inside average(), on its blank line: multi-line completions are allowed there.
 const CURSOR = new vscode.Position(8, 2);
 
-async function api(): Promise<HearthApi> {
-  const extension = vscode.extensions.getExtension<HearthApi>('hearth.hearth');
-  assert.ok(extension, 'hearth.hearth is not loaded');
-  return extension.activate();
-}
+const api = hearthHooks;
 
 function workspaceFile(relative: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -43,7 +39,7 @@ async function openFile(relative: string, text: string): Promise<vscode.TextEdit
   return vscode.window.showTextDocument(document);
 }
 
-async function provide(hearthApi: HearthApi, document: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> {
+async function provide(hearthApi: HearthTestHooks, document: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> {
   const source = new vscode.CancellationTokenSource();
   try {
     const items = await hearthApi.completions.provider.provideInlineCompletionItems(
@@ -67,7 +63,7 @@ async function provide(hearthApi: HearthApi, document: vscode.TextDocument, posi
  * nothing is generated; what was evaluated stays in the model's cache, so the next keystroke's
  * request gets further, as a user's would.
  */
-async function suggestion(hearthApi: HearthApi, document: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> {
+async function suggestion(hearthApi: HearthTestHooks, document: vscode.TextDocument, position: vscode.Position): Promise<string | undefined> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const text = await provide(hearthApi, document, position);
     if (text !== undefined) return text;

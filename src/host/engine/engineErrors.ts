@@ -1,5 +1,5 @@
 // Errors the host sees from the model process, each with a kind the UI turns into words and actions.
-import type { EngineErrorKind } from '../common/protocol/engineProtocol';
+import type { EngineErrorKind } from '../../common/protocol/engineProtocol';
 
 export type HostEngineErrorKind = EngineErrorKind | 'crashed' | 'unavailable' | 'noModel' | 'protocol';
 

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 // Bundled into the extension by esbuild, so the default catalog needs no path lookup at run time.
-import bundledCatalog from '../../models/catalog.json';
+import bundledCatalog from '../../../models/catalog.json';
 
 /** Where the default catalog lives in the repository, for messages and tools. */
 export const BUNDLED_CATALOG_NAME = 'models/catalog.json';

@@ -20,7 +20,7 @@ import {
   engineNotifications,
   type LogLevel,
   type RequestDef,
-} from '../common/protocol/engineProtocol';
+} from '../../common/protocol/engineProtocol';
 import { EngineRequestError } from './engineErrors';
 
 export interface EngineExit {
@@ -120,6 +120,9 @@ export class EngineConnection implements EngineProcess {
   dispose(): void {
     if (this.exited === undefined) this.child.kill('SIGKILL');
     this.connection.dispose();
+    this.streams.clear();
+    this.exitEmitter.dispose();
+    this.logEmitter.dispose();
   }
 
   private handleExit(exit: EngineExit): void {

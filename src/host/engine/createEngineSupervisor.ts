@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import { EngineConnection } from './engineConnection';
 import { EngineSupervisor } from './engineSupervisor';
-import { resolveModel } from './modelResolver';
-import { readEngineSettings } from './settings';
+import { resolveModel } from '../models/modelResolver';
+import { readEngineSettings } from '../settings';
 
 export function createEngineSupervisor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineSupervisor {
   const warn = (message: string) => log.warn(message);

@@ -3,7 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { EngineRequestError } from './engineErrors';
+import { EngineRequestError } from '../engine/engineErrors';
 
 export interface ModelSearch {
   /** The raw `hearth.model.path` setting; empty means "not set". */

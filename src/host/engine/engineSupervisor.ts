@@ -3,7 +3,7 @@
 // dispose. It has no `vscode` import, so its policy is unit-tested with a fake process.
 import { Emitter, type Event } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
-import { engineMethods, type LogLevel, type ModelInfo, type ModelLoadParams, type RequestDef } from '../common/protocol/engineProtocol';
+import { engineMethods, type LogLevel, type ModelInfo, type ModelLoadParams, type RequestDef } from '../../common/protocol/engineProtocol';
 import type { EngineExit, EngineProcess, RequestOptions } from './engineConnection';
 import { EngineRequestError } from './engineErrors';
 import { RestartPolicy } from './restartPolicy';
@@ -31,6 +31,8 @@ export interface SupervisorOptions {
 interface Running {
   readonly process: EngineProcess;
   readonly ready: Promise<ModelInfo>;
+  /** The supervisor's listeners on this process, dropped with it. */
+  readonly subscriptions: ReadonlyArray<{ dispose(): void }>;
 }
 
 export class EngineSupervisor {
@@ -123,7 +125,7 @@ export class EngineSupervisor {
     }
     this.running = undefined;
     this.options.log('info', `Stopping the model process (${reason}).`);
-    running.process.dispose();
+    releaseProcess(running);
     if (!this.disposed) this.setState({ kind: 'notLoaded' });
   }
 
@@ -149,12 +151,11 @@ export class EngineSupervisor {
   private spawn(): Running {
     const process = this.options.spawn();
     this.options.log('info', `Started the model process (pid ${process.pid ?? 'unknown'}).`);
-    process.onLog(({ level, message }) => this.options.log(level, message));
-    process.onExit((exit) => this.handleExit(process, exit));
+    const subscriptions = [process.onLog(({ level, message }) => this.options.log(level, message)), process.onExit((exit) => this.handleExit(process, exit))];
     const ready = this.load(process);
     // A failed load is reported to whoever awaits `ready`; this keeps it from counting as unhandled.
     ready.catch(() => undefined);
-    return { process, ready };
+    return { process, ready, subscriptions };
   }
 
   private async load(process: EngineProcess): Promise<ModelInfo> {
@@ -173,9 +174,10 @@ export class EngineSupervisor {
     } catch (error) {
       // A bad model or setting is not a crash: drop this process so the next request retries
       // with whatever the user fixes.
-      if (this.running?.process === process) {
+      const running = this.running;
+      if (running?.process === process) {
         this.running = undefined;
-        process.dispose();
+        releaseProcess(running);
         this.setState({ kind: 'error', error: asError(error) });
       }
       throw error;
@@ -183,8 +185,10 @@ export class EngineSupervisor {
   }
 
   private handleExit(process: EngineProcess, exit: EngineExit): void {
-    if (this.running?.process !== process) return; // stopped on purpose, or already replaced
+    const running = this.running;
+    if (running?.process !== process) return; // stopped on purpose, or already replaced
     this.running = undefined;
+    releaseProcess(running);
     const how = exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
     const decision = this.policy.recordCrash(this.now());
     if (!decision.restart) {
@@ -235,6 +239,12 @@ export class EngineSupervisor {
     this.current = state;
     this.stateEmitter.fire(state);
   }
+}
+
+/** Drops the supervisor's listeners on a process, then the process itself. */
+function releaseProcess(running: Running): void {
+  for (const subscription of running.subscriptions) subscription.dispose();
+  running.process.dispose();
 }
 
 function asError(error: unknown): Error {

@@ -1,16 +1,14 @@
 // `hearth.generate.tryModel`: the smallest end-to-end proof. It asks for a prompt and streams
 // the local model's continuation into an untitled document.
 import * as vscode from 'vscode';
-import { engineMethods, type GenerateResult } from '../common/protocol/engineProtocol';
-import { newStreamId } from './engineConnection';
-import type { EngineSupervisor } from './engineSupervisor';
+import type { TextResult, TextService } from '../text/textService';
 
 export interface TryModelResult {
   readonly document: vscode.TextDocument;
-  readonly result: GenerateResult;
+  readonly result: TextResult;
 }
 
-export async function tryModel(supervisor: EngineSupervisor, promptArgument?: string): Promise<TryModelResult | undefined> {
+export async function tryModel(text: TextService, promptArgument?: string): Promise<TryModelResult | undefined> {
   const prompt =
     promptArgument ??
     (await vscode.window.showInputBox({
@@ -26,12 +24,11 @@ export async function tryModel(supervisor: EngineSupervisor, promptArgument?: st
   const writer = new DocumentAppender(document);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Hearth: the local model is writing…', cancellable: true },
-    (_progress, token) =>
-      supervisor.request(
-        engineMethods.generateComplete,
-        { streamId: newStreamId(), prompt, maxTokens: 256, temperature: 0.7, topP: 0.95 },
-        { token, onText: (text) => writer.append(text) },
-      ),
+    async (_progress, token) => {
+      const stream = text.completeStream('tryModel', prompt, { maxTokens: 256, temperature: 0.7, topP: 0.95 }, { token });
+      for await (const delta of stream) writer.append(delta);
+      return stream.result;
+    },
   );
   await writer.flushed();
   return { document, result };

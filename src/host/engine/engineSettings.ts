@@ -1,6 +1,6 @@
 // The `hearth.model.*` and `hearth.engine.*` settings as one zod schema.
 import { z } from 'zod';
-import { threadsSchema } from '../common/protocol/engineProtocol';
+import { threadsSchema } from '../../common/protocol/engineProtocol';
 
 export const engineSettingsSchema = z.object({
   modelPath: z.string().default(''),

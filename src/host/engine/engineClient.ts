@@ -1,0 +1,97 @@
+// The only module above the supervisor that speaks the model process's protocol: it names the
+// JSON-RPC methods, mints stream ids, and turns streamed notifications into a callback. The text
+// service calls it as the local backend; no feature calls it directly.
+import type { CancellationToken } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import {
+  engineMethods,
+  type ChatMessage,
+  type GenerateResult,
+  type ModelInfo,
+  type generateWarmParams,
+  type generateWarmResult,
+  type infillLayoutSchema,
+  type samplingSchema,
+} from '../../common/protocol/engineProtocol';
+import type { EngineSupervisor } from './engineSupervisor';
+
+/** The loaded model as features see it: what the model process reported, plus what the host resolved once. */
+export interface LoadedModel extends ModelInfo {
+  /** The fill-in-the-middle order the model was trained with, when known (catalog); undefined: psm. */
+  readonly fimOrder: 'psm' | 'spm' | undefined;
+}
+
+/** Sampling and budgets; the stream id and whether to stream are the client's business. */
+export type Sampling = Omit<z.input<typeof samplingSchema>, 'streamId' | 'stream'>;
+export type InfillInput = z.input<typeof infillLayoutSchema>;
+export type WarmInput = z.input<typeof generateWarmParams>['input'];
+export type WarmResult = z.infer<typeof generateWarmResult>;
+
+export interface CallOptions {
+  /** Cancels inside the model process too. */
+  readonly token?: CancellationToken;
+  /** Streamed text; without it nothing is streamed over IPC. */
+  readonly onText?: (text: string) => void;
+}
+
+let nextStreamId = 0;
+
+export class EngineClient {
+  private readonly resolved = new WeakMap<ModelInfo, LoadedModel>();
+
+  constructor(
+    private readonly supervisor: EngineSupervisor,
+    /** Resolves the FIM order of a model once per load (the model catalog knows it for catalog models). */
+    private readonly fimOrderOf: (model: ModelInfo) => 'psm' | 'spm' | undefined,
+  ) {}
+
+  /** The loaded model, without starting anything. */
+  get loadedModel(): LoadedModel | undefined {
+    const info = this.supervisor.loadedModel;
+    return info === undefined ? undefined : this.withHostInfo(info);
+  }
+
+  /** The loaded model, starting the process and loading it first if needed. */
+  async ensureModel(): Promise<LoadedModel> {
+    return this.withHostInfo(await this.supervisor.start());
+  }
+
+  complete(prompt: string, sampling: Sampling, options: CallOptions = {}): Promise<GenerateResult> {
+    return this.supervisor.request(engineMethods.generateComplete, { ...sampling, ...stream(options), prompt }, options);
+  }
+
+  infill(input: InfillInput, sampling: Sampling, options: CallOptions = {}): Promise<GenerateResult> {
+    return this.supervisor.request(engineMethods.generateInfill, { ...sampling, ...stream(options), ...input }, options);
+  }
+
+  chat(messages: readonly ChatMessage[], conversationId: string | undefined, sampling: Sampling, options: CallOptions = {}): Promise<GenerateResult> {
+    return this.supervisor.request(
+      engineMethods.generateChat,
+      { ...sampling, ...stream(options), messages: [...messages], ...(conversationId === undefined ? {} : { conversationId }) },
+      options,
+    );
+  }
+
+  warm(input: WarmInput, slot: 'completion' | 'shared', options: CallOptions = {}): Promise<WarmResult> {
+    return this.supervisor.request(engineMethods.generateWarm, { slot, input }, options);
+  }
+
+  async countTokens(texts: readonly string[], options: CallOptions = {}): Promise<number[]> {
+    if (texts.length === 0) return [];
+    return (await this.supervisor.request(engineMethods.modelCountTokens, { texts: [...texts] }, options)).counts;
+  }
+
+  private withHostInfo(info: ModelInfo): LoadedModel {
+    let known = this.resolved.get(info);
+    if (known === undefined) {
+      known = { ...info, fimOrder: this.fimOrderOf(info) };
+      this.resolved.set(info, known);
+    }
+    return known;
+  }
+}
+
+function stream(options: CallOptions): { streamId: string; stream: boolean } {
+  nextStreamId += 1;
+  return { streamId: `s${process.pid}-${nextStreamId}`, stream: options.onText !== undefined };
+}

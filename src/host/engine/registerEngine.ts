@@ -1,0 +1,51 @@
+// The model process as the user sees it: the supervisor behind every request, the status bar
+// item and its menu, Restart Engine, Show Log, Try the Local Model, and reloading when a setting
+// that shapes the model changes.
+import * as vscode from 'vscode';
+import { bundledModelCatalog, catalogEntryForPath } from '../models/modelCatalog';
+import { withErrors, type Services } from '../services';
+import { TextService } from '../text/textService';
+import { createEngineSupervisor } from './createEngineSupervisor';
+import { EngineClient } from './engineClient';
+import { presentEngineError } from './engineErrorPresenter';
+import { showEngineMenu } from './engineMenu';
+import { reloadingSettings } from './engineSettings';
+import { EngineStatusBar, STATUS_MENU_COMMAND } from './engineStatusBar';
+import { tryModel, type TryModelResult } from './tryModel';
+
+export interface EngineArea {
+  readonly services: Services;
+  readonly statusBarText: () => string;
+}
+
+export function registerEngine(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineArea {
+  const supervisor = createEngineSupervisor(context, log);
+  context.subscriptions.push({ dispose: () => supervisor.dispose() });
+
+  // The FIM order is resolved once per loaded model, here, from the catalog.
+  const catalog = bundledModelCatalog();
+  const client = new EngineClient(supervisor, (model) => catalogEntryForPath(catalog, model.path)?.fim?.order);
+  const text = new TextService(client, (level, message) => log[level](message));
+  const services: Services = { log, engine: supervisor, text, presentError: (error) => void presentEngineError(error) };
+
+  const statusBar = new EngineStatusBar();
+  context.subscriptions.push(
+    statusBar,
+    supervisor.onDidChangeState((state) => statusBar.show(state)),
+    supervisor.onDidGiveUp((error) => services.presentError(error)),
+    vscode.commands.registerCommand(
+      'hearth.generate.tryModel',
+      withErrors(services, (prompt?: unknown): Promise<TryModelResult | undefined> => tryModel(text, typeof prompt === 'string' ? prompt : undefined)),
+    ),
+    vscode.commands.registerCommand('hearth.engine.restart', withErrors(services, () => supervisor.restart())),
+    vscode.commands.registerCommand('hearth.showLog', () => log.show()),
+    vscode.commands.registerCommand(STATUS_MENU_COMMAND, () => {
+      const state = supervisor.state;
+      return showEngineMenu(state.kind === 'ready' || state.kind === 'generating' ? state.model.path : 'no model loaded');
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (reloadingSettings.some((id) => event.affectsConfiguration(id))) supervisor.stop('settings changed; the next request loads with the new settings');
+    }),
+  );
+  return { services, statusBarText: () => statusBar.text };
+}

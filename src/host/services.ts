@@ -1,0 +1,27 @@
+// What activate() builds once and hands to each area's registerX(context, services).
+import type * as vscode from 'vscode';
+import type { EngineSupervisor } from './engine/engineSupervisor';
+import type { TextService } from './text/textService';
+
+export interface Services {
+  readonly log: vscode.LogOutputChannel;
+  /** The model process's lifecycle and state (status bar, panels that show loading). */
+  readonly engine: EngineSupervisor;
+  /** The one way features ask for text. */
+  readonly text: TextService;
+  /** Shows an engine error with the action that fixes it (choose a model, restart, show log). */
+  readonly presentError: (error: unknown) => void;
+}
+
+/** Wraps a command so that a failure is logged and shown, never thrown into VS Code. */
+export function withErrors<A extends unknown[], R>(services: Pick<Services, 'log' | 'presentError'>, command: (...args: A) => Promise<R>) {
+  return async (...args: A): Promise<R | undefined> => {
+    try {
+      return await command(...args);
+    } catch (error) {
+      services.log.error(error instanceof Error ? error.message : String(error));
+      services.presentError(error);
+      return undefined;
+    }
+  };
+}
