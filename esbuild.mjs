@@ -1,7 +1,7 @@
 // Builds the three runtimes Hearth has: the extension host bundle (CJS, `vscode` external),
 // the model process (ESM, node-llama-cpp external because it ships native binaries and is
 // ESM-only), and the chat webview (browser). `--watch` rebuilds on change.
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -70,11 +70,20 @@ const builds = [
   },
 ];
 
+// The chat webview's icons: the codicon font and its stylesheet, served from dist/codicons/.
+async function copyCodicons() {
+  await mkdir('dist/codicons', { recursive: true });
+  await Promise.all(
+    ['codicon.css', 'codicon.ttf'].map((file) => copyFile(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`)),
+  );
+}
+
 if (watch) {
+  await copyCodicons();
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
   // A clean dist/: a deleted test file must not leave a stale bundle that the suite still loads.
   await rm('dist', { recursive: true, force: true });
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  await Promise.all([...builds.map((options) => esbuild.build(options)), copyCodicons()]);
 }

@@ -1,4 +1,4 @@
-// `npm test`: type-check, build, then every suite in order (unit, engine, integration in a real
+// `npm test`: type-check, lint, build, then every suite in order (unit, engine, integration in a real
 // VS Code, e2e through its UI in a browser), each in its own process. Prints each suite's counts and one closing line
 // "N passed, N failed" that CI reads; exits non-zero if anything failed or a suite broke.
 import { spawn } from 'node:child_process';
@@ -31,6 +31,7 @@ const mocha = (glob: string, timeoutMs: number): Suite['args'] => ['--node-optio
 
 const suites: Suite[] = [
   { name: 'typecheck', command: bin('tsc'), args: ['--noEmit', '-p', root] },
+  { name: 'lint', command: bin('eslint'), args: ['.'] },
   { name: 'build', command: process.execPath, args: [resolve(root, 'esbuild.mjs')] },
   { name: 'unit', command: bin('mocha'), args: mocha('test/unit/**/*.test.ts', 20_000), count: mochaCounts },
   { name: 'engine', command: bin('mocha'), args: mocha('test/engine/**/*.test.ts', 120_000), count: mochaCounts },

@@ -1,10 +1,12 @@
 // Activation builds Hearth's services and registers each area; nothing heavy happens here: the
 // model process starts on first use.
 import * as vscode from 'vscode';
+import { registerChat } from './host/chat/registerChat';
 import { registerCompletions } from './host/completions/registerCompletions';
 import { registerEngine } from './host/engine/registerEngine';
 import { registerModels } from './host/models/registerModels';
 import { createHearthApi, type HearthApi } from './host/hearthApi';
+import { registerWriting } from './host/writing/registerWriting';
 
 export type { HearthApi } from './host/hearthApi';
 
@@ -17,10 +19,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const { services } = engine;
   registerModels(context, services);
   const completions = registerCompletions(context, services);
+  const chat = registerChat(context, services);
+  const writing = registerWriting(context, services, chat);
 
   const activationMs = performance.now() - activationStart;
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
-  return createHearthApi(context, { services, activationMs, engine, completions });
+  return createHearthApi(context, { services, activationMs, engine, completions, chat, writing });
 }
 
 export function deactivate(): void {

@@ -2,10 +2,12 @@
 // (internal services, the status bar's text, timings) are attached only when VS Code runs Hearth
 // in development or test mode, never for an installed extension.
 import * as vscode from 'vscode';
+import type { ChatArea } from './chat/registerChat';
 import type { CompletionsHandle } from './completions/registerCompletions';
 import type { EngineState } from './engine/engineSupervisor';
 import type { EngineArea } from './engine/registerEngine';
 import type { Services } from './services';
+import type { WritingArea } from './writing/registerWriting';
 
 export interface HearthApi {
   readonly engine: {
@@ -21,6 +23,8 @@ export interface HearthTestHooks extends HearthApi {
   readonly services: Services;
   readonly statusBarText: () => string;
   readonly completions: CompletionsHandle;
+  readonly chat: ChatArea;
+  readonly writing: WritingArea;
   /** How long activate() took, for `npm run bench:engine`. */
   readonly activationMs: number;
 }
@@ -35,6 +39,8 @@ interface Parts {
   readonly activationMs: number;
   readonly engine: EngineArea;
   readonly completions: CompletionsHandle;
+  readonly chat: ChatArea;
+  readonly writing: WritingArea;
 }
 
 export function createHearthApi(context: vscode.ExtensionContext, parts: Parts): HearthExports {
@@ -58,6 +64,8 @@ export function createHearthApi(context: vscode.ExtensionContext, parts: Parts):
     services: parts.services,
     statusBarText: parts.engine.statusBarText,
     completions: parts.completions,
+    chat: parts.chat,
+    writing: parts.writing,
     activationMs: parts.activationMs,
   };
   return { ...api, [TEST_HOOKS]: hooks };

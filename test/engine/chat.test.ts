@@ -8,10 +8,10 @@ import { chatMessages } from '../../src/common/chat/chatPrompt';
 import { engineMethods, type ChatMessage } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { InProcessChat } from '../fixtures/inProcessChat';
-import { findTestModel } from '../fixtures/testModels';
+import { findTestModel, STORY_TEST_MODEL } from '../fixtures/testModels';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
-const STORY_MODEL = 'stories260K.gguf';
+const STORY_MODEL = STORY_TEST_MODEL;
 const MAX_TOKENS = 48;
 const CONTEXT = 1024;
 

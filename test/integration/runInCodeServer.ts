@@ -15,7 +15,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { installTestHost } from '../../scripts/installTestHost';
-import { findTestModel, fimTestModelPath } from '../fixtures/testModels';
+import { findTestModel, fimTestModelPath, STORY_TEST_MODEL } from '../fixtures/testModels';
 import { runSuiteMain } from '../support/runSuiteMain';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from './codeServerHost';
 import type { TestResult, TestResults } from './suite/index';
@@ -200,7 +200,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
         'hearth.completions.generationBudgetMs': 2000,
       },
       // The completion tests switch to the generated fill-in-the-middle model for the infill path.
-      env: { HEARTH_FIM_TEST_MODEL: await fimTestModelPath() },
+      // The chat and writing tests switch to the real pretrained story model for readable text.
+      env: { HEARTH_FIM_TEST_MODEL: await fimTestModelPath(), HEARTH_STORY_TEST_MODEL: await findTestModel(STORY_TEST_MODEL) },
       timeoutMs: Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS) || undefined,
     }),
   );

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { completionSettingIds, completionSettingsSchema } from '../../src/host/completions/completionSettings';
+import { chatSettingIds, chatSettingsSchema } from '../../src/host/chat/chatSettings';
 import { engineSettingIds, engineSettingsSchema } from '../../src/host/engine/engineSettings';
 
 interface Manifest {
@@ -18,7 +19,7 @@ function pairs<T extends z.ZodRawShape>(schema: z.ZodObject<T>, ids: Record<stri
   return Object.entries(ids).map(([key, id]) => [id, defaults[key]]);
 }
 
-const read = [...pairs(engineSettingsSchema, engineSettingIds), ...pairs(completionSettingsSchema, completionSettingIds)];
+const read = [...pairs(engineSettingsSchema, engineSettingIds), ...pairs(completionSettingsSchema, completionSettingIds), ...pairs(chatSettingsSchema, chatSettingIds)];
 
 describe('settings in package.json', () => {
   it('contributes exactly the settings the code reads', () => {

@@ -1,0 +1,113 @@
+// Summarize and Explain: the selection goes to the local model, and the answer streams into the
+// chat panel under a header naming the file and lines. A selection too long for the model's
+// context is summarized in chunks (with progress and Cancel), then the parts are combined.
+import * as vscode from 'vscode';
+import { chatMessages } from '../../common/chat/chatPrompt';
+import type { StoredMessage } from '../../common/chat/conversation';
+import { charsForTokens, chunkText, groupByBudget } from '../../common/writing/chunkText';
+import { combineSummariesPrompt, explainPrompt, summaryPrompt, type SummaryStyle } from '../../common/writing/writingPrompts';
+import { selectionLines } from '../chat/chatContext';
+import type { ChatArea } from '../chat/registerChat';
+import { readChatSettings } from '../chat/registerChat';
+import type { Services } from '../services';
+
+export type SelectionTask = 'summarize' | 'explain';
+
+// Tokens kept for the instruction and the chat template around the selection.
+const PROMPT_OVERHEAD_TOKENS = 96;
+// Rounds of combining summaries in groups before the last combination; each round shrinks the text.
+const MAX_COMBINE_ROUNDS = 4;
+
+export interface SelectionTaskResult {
+  readonly answer: StoredMessage;
+  /** How many parts the selection was split into (1: it fitted at once). */
+  readonly parts: number;
+}
+
+export async function runSelectionTask(
+  task: SelectionTask,
+  services: Services,
+  chat: ChatArea,
+  isExcluded: (relativePath: string) => boolean,
+): Promise<SelectionTaskResult | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor === undefined || editor.selection.isEmpty) {
+    void vscode.window.showInformationMessage(`Hearth: select the text to ${task} first.`);
+    return undefined;
+  }
+  const document = editor.document;
+  const path = vscode.workspace.asRelativePath(document.uri, false);
+  if (isExcluded(path)) {
+    void vscode.window.showWarningMessage(`Hearth: ${path} matches hearth.privacy.exclude, so it is not given to the model.`);
+    return undefined;
+  }
+  const text = document.getText(editor.selection);
+  const where = `${path}, ${selectionLines(editor.selection)}`;
+  const settings = readChatSettings(services.log);
+  const style: SummaryStyle = settings.summaryStyle;
+  const language = document.languageId;
+  const header = task === 'summarize' ? `Summary of ${where}` : `Explanation of ${where}`;
+  const display = task === 'summarize' ? `Summarize ${where} (${style})` : `Explain ${where}`;
+  await chat.reveal();
+
+  const model = await services.text.ensureModel();
+  const budget = model.contextSize - settings.maxTokens - PROMPT_OVERHEAD_TOKENS;
+  const [tokens = 0] = await services.text.countTokens(task, [text]);
+  if (tokens <= budget) {
+    const prompt = task === 'summarize' ? summaryPrompt(text, style, language) : explainPrompt(text, language);
+    const answer = await chat.session.send(prompt, { display, header, attachments: [], task });
+    return { answer, parts: 1 };
+  }
+
+  // Too long for one request: summarize the parts one by one, then combine them in the chat.
+  const chunks = chunkText(text, charsForTokens(text, tokens, budget));
+  const partSummaries = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Hearth: ${task === 'summarize' ? 'summarizing' : 'reading'} ${where}`, cancellable: true },
+    async (progress, token) => {
+      const ask = async (content: string): Promise<string | undefined> => {
+        const stream = services.text.chat(
+          task,
+          { messages: chatMessages([{ role: 'user', content }]), sampling: { maxTokens: settings.maxTokens, temperature: settings.temperature } },
+          { token },
+        );
+        const result = await stream.result;
+        return token.isCancellationRequested || result.stopReason === 'cancelled' ? undefined : result.text;
+      };
+      let parts: string[] = [];
+      for (const [index, chunk] of chunks.entries()) {
+        progress.report({ message: `part ${index + 1} of ${chunks.length}`, increment: 100 / (chunks.length + 1) });
+        const summary = await ask(summaryPrompt(chunk, style, language));
+        if (summary === undefined) return undefined;
+        parts.push(summary);
+      }
+      // The parts' summaries may still be too long to combine at once: combine them in groups first.
+      for (let round = 0; round < MAX_COMBINE_ROUNDS && parts.length > 1; round += 1) {
+        const [combined = 0] = await services.text.countTokens(task, [combineSummariesPrompt(parts, style)], { token });
+        if (combined <= budget) break;
+        progress.report({ message: `combining ${parts.length} parts in groups` });
+        const counts = await services.text.countTokens(task, parts, { token });
+        const next: string[] = [];
+        for (const group of groupByBudget(counts, budget)) {
+          const members = group.map((index) => parts[index] as string);
+          const summary = members.length === 1 ? members[0] : await ask(combineSummariesPrompt(members, style));
+          if (summary === undefined) return undefined;
+          next.push(summary);
+        }
+        parts = next;
+      }
+      progress.report({ message: 'combining the parts' });
+      return parts;
+    },
+  );
+  if (partSummaries === undefined) {
+    services.log.info(`${task} of ${where} cancelled`);
+    return undefined;
+  }
+  const answer = await chat.session.send(combineSummariesPrompt(partSummaries, style), {
+    display: `${display} \u2014 ${chunks.length} parts`,
+    header,
+    attachments: [],
+    task,
+  });
+  return { answer, parts: chunks.length };
+}
