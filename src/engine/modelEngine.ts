@@ -373,8 +373,8 @@ export class ModelEngine {
       // the last, which is not evaluated yet.
       const held = Math.max(0, sequence.contextTokens.length - Math.max(0, generatedTokens - 1));
       const promptTokens = record.target?.length ?? held;
-      // Generated tokens but the last were fed back as input; the rest of the input was prompt.
-      const meteredPrompt = Math.max(0, sequence.tokenMeter.usedInputTokens - inputBefore - Math.max(0, generatedTokens - 1));
+      // The meter's input tokens are the prompt tokens evaluated (node-llama-cpp 3.21 counts generated tokens apart).
+      const meteredPrompt = Math.max(0, sequence.tokenMeter.usedInputTokens - inputBefore);
       const reused = record.metered === true ? promptTokens - Math.min(promptTokens, meteredPrompt) : Math.min(commonPrefixLength(before, record.target ?? sequence.contextTokens), held);
       const decodeMs = firstTokenAt === undefined ? 0 : end - firstTokenAt;
       const tokensPerSec = generatedTokens > 1 && decodeMs > 0 ? ((generatedTokens - 1) * 1000) / decodeMs : 0;

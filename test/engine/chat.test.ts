@@ -64,6 +64,8 @@ describe('chat in the model process (stories260K, a real pretrained model)', fun
     // The new user message, the template's markers around it, and the previous answer's last token.
     assert.ok(second.evaluatedPromptTokens <= questionTokens + 24, `follow-up evaluated ${second.evaluatedPromptTokens} (question ${questionTokens} tokens, prompt ${second.promptTokens})`);
     assert.ok(second.promptTokens > answer.promptTokens + questionTokens, 'the follow-up prompt holds the whole history');
+    // And no fewer: the question itself had to be evaluated (the count comes from the sequence's token meter).
+    assert.ok(second.evaluatedPromptTokens >= questionTokens, `follow-up evaluated ${second.evaluatedPromptTokens}, fewer than the question's ${questionTokens} tokens`);
   });
 
   it('keeps two conversations warm on the two chat sequences; a third evaluates its history again', async () => {
