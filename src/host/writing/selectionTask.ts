@@ -2,7 +2,8 @@
 // chat panel under a header naming the file and lines. A selection too long for the model's
 // context is summarized in chunks (with progress and Cancel), then the parts are combined.
 import * as vscode from 'vscode';
-import { chatMessages } from '../../common/chat/chatPrompt';
+import { chatMessages, CHAT_SYSTEM_PROMPT } from '../../common/chat/chatPrompt';
+import { TEMPLATE_TOKENS_PER_MESSAGE } from '../../common/chat/trimHistory';
 import type { StoredMessage } from '../../common/chat/conversation';
 import { charsForTokens, chunkText, groupByBudget } from '../../common/writing/chunkText';
 import { combineSummariesPrompt, explainPrompt, summaryPrompt, type SummaryStyle } from '../../common/writing/writingPrompts';
@@ -13,8 +14,8 @@ import type { Services } from '../services';
 
 export type SelectionTask = 'summarize' | 'explain';
 
-// Tokens kept for the instruction and the chat template around the selection.
-const PROMPT_OVERHEAD_TOKENS = 96;
+// Tokens kept beside a request's messages, as the chat session keeps them.
+const CONTEXT_MARGIN_TOKENS = 16;
 // Rounds of combining summaries in groups before the last combination; each round shrinks the text.
 const MAX_COMBINE_ROUNDS = 4;
 
@@ -51,13 +52,21 @@ export async function runSelectionTask(
   await chat.reveal();
 
   const model = await services.text.ensureModel();
-  const budget = model.contextSize - settings.maxTokens - PROMPT_OVERHEAD_TOKENS;
-  const [tokens = 0] = await services.text.countTokens(task, [text]);
-  if (tokens <= budget) {
-    const prompt = task === 'summarize' ? summaryPrompt(text, style, language) : explainPrompt(text, language);
+  const prompt = task === 'summarize' ? summaryPrompt(text, style, language) : explainPrompt(text, language);
+  const [systemTokens = 0, promptTokens = 0, tokens = 0, instructionTokens = 0] = await services.text.countTokens(task, [
+    CHAT_SYSTEM_PROMPT,
+    prompt,
+    text,
+    combineSummariesPrompt([], style),
+  ]);
+  // What one user message may hold: the context less the answer, the system prompt and the template.
+  const room = model.contextSize - settings.maxTokens - CONTEXT_MARGIN_TOKENS - 2 * TEMPLATE_TOKENS_PER_MESSAGE - systemTokens;
+  if (promptTokens <= room) {
     const answer = await chat.session.send(prompt, { display, header, attachments: [], task });
     return { answer, parts: 1 };
   }
+  // Each part leaves room for the instruction and the fence around it.
+  const budget = Math.max(16, room - instructionTokens - 16);
 
   // Too long for one request: summarize the parts one by one, then combine them in the chat.
   const chunks = chunkText(text, charsForTokens(text, tokens, budget));
@@ -83,11 +92,14 @@ export async function runSelectionTask(
       // The parts' summaries may still be too long to combine at once: combine them in groups first.
       for (let round = 0; round < MAX_COMBINE_ROUNDS && parts.length > 1; round += 1) {
         const [combined = 0] = await services.text.countTokens(task, [combineSummariesPrompt(parts, style)], { token });
-        if (combined <= budget) break;
+        if (combined <= room) break;
         progress.report({ message: `combining ${parts.length} parts in groups` });
         const counts = await services.text.countTokens(task, parts, { token });
         const next: string[] = [];
-        for (const group of groupByBudget(counts, budget)) {
+        const groups = groupByBudget(counts, budget);
+        // No group holds two parts: combining cannot shrink them here (the context is too small).
+        if (groups.length === parts.length) break;
+        for (const group of groups) {
           const members = group.map((index) => parts[index] as string);
           const summary = members.length === 1 ? members[0] : await ask(combineSummariesPrompt(members, style));
           if (summary === undefined) return undefined;

@@ -85,7 +85,8 @@ describe('chat, summaries and rewrites in VS Code with the real story model', fu
   });
 
   it('summarizes a selection longer than the context in parts, then combines them', async () => {
-    await setting('engine.contextSize', 256);
+    // Small enough that the selection needs several parts, large enough to combine them.
+    await setting('engine.contextSize', 512);
     try {
       const editor = await openWith('long-story.md', `${Array.from({ length: 12 }, () => STORY).join('\n\n')}\n`);
       editor.selection = new vscode.Selection(0, 0, editor.document.lineCount - 1, 0);
