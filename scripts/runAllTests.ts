@@ -37,6 +37,7 @@ const suites: Suite[] = [
   { name: 'engine', command: bin('mocha'), args: mocha('test/engine/**/*.test.ts', 120_000), count: mochaCounts },
   { name: 'integration', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/integration/runInCodeServer.ts')], count: runnerCounts },
   { name: 'e2e', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/e2e/runE2e.ts')], count: runnerCounts },
+  { name: 'e2e-chat', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/e2e/runChatE2e.ts')], count: runnerCounts },
 ];
 
 function run(suite: Suite): Promise<{ code: number; output: string }> {

@@ -1,0 +1,574 @@
+// End-to-end tests of the chat panel in the live VS Code UI: code-server with Hearth as the
+// development extension and the real pretrained story model (stories260K), driven through Debian's
+// Chromium by playwright-core: open the Hearth view, type a message, watch the answer stream, stop
+// one, summarize a selection from the editor's context menu, and check that hostile Markdown renders
+// harmlessly. See DESIGN.md, "A real VS Code for tests".
+//
+//   npm run test:e2e-chat                         (builds first)
+//   node --import tsx test/e2e/runChatE2e.ts      (uses the existing dist/)
+//
+// Prints one line per test and "chat: N passed, N failed" (read by scripts/runAllTests.ts, whose
+// pattern wants a \w+ name); exits non-zero on a failure. On a failure it saves a screenshot under
+// .test-output/e2e-chat/ and keeps code-server's user data and logs (the path is printed). After a
+// pass the screenshots chat-dark.png, chat-rendering-dark.png and chat-light.png are kept there.
+//
+// The golden answers come from node-llama-cpp in this process (test/fixtures/inProcessChat.ts) with
+// the same prompt the host builds (system prompt + the user message; no editor is open, so no
+// "current file" chip goes with the first two messages) at temperature 0: the panel must show
+// exactly that text.
+//
+// The chat panel is a webview view. In VS Code 1.100 its DOM sits two iframes deep (the outer
+// `iframe.webview`, then `#active-frame`); the helpers below find that inner frame among
+// page.frames() by asking each webview frame for the panel's `#composer`. Hiding the view (showing
+// the Explorer) throws the webview's document away; showing it again reloads it, and the host
+// answers its `ready` with the whole conversation.
+import { existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { installTestHost } from '../../scripts/installTestHost';
+import { chatMessages } from '../../src/common/chat/chatPrompt';
+import { InProcessChat } from '../fixtures/inProcessChat';
+import { findTestModel, STORY_TEST_MODEL } from '../fixtures/testModels';
+import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
+import { createSampleWorkspace } from '../integration/runInCodeServer';
+import { runSuiteMain } from '../support/runSuiteMain';
+import { activeEditor, openFromExplorer, readEditor, squash, waitForExplorer, waitForHearth } from './workbench';
+
+const OUTPUT_DIR = path.join(TEST_OUTPUT_DIR, 'e2e-chat');
+const WORKSPACE = path.join(OUTPUT_DIR, 'workspace');
+/** The whole run, from computing the golden answers to the last assertion. */
+const RUN_TIMEOUT_MS = 240_000;
+const MAX_TOKENS = 160;
+const CONTEXT_SIZE = 4096;
+/** An answer (including starting the model process and loading the model for the first one). */
+const ANSWER_TIMEOUT_MS = 60_000;
+const POLL_MS = 30;
+
+const STORY_PROMPT = 'Tell me a story about a dog.';
+const STOP_PROMPT = 'Tell me a long story about a princess.';
+const CRAFTED_CODE = 'const answer = 41 + 1;';
+
+interface Goldens {
+  story: string;
+  stop: string;
+}
+
+interface ThemeLook {
+  bodyBackground: string;
+  bodyColor: string;
+  sideBarBackground: string;
+}
+
+interface ChatContext {
+  page: Page;
+  goldens: Goldens;
+  /** The panel's look in the dark theme, recorded by the first test for the light-theme test. */
+  dark?: ThemeLook;
+}
+
+interface ChatTest {
+  name: string;
+  /** Screenshot name on failure. */
+  slug: string;
+  run(context: ChatContext): Promise<string | void>;
+}
+
+/** What one message element of the panel says about itself. */
+interface MessageState {
+  id: string;
+  role: string;
+  raw: string;
+  ended: string | null;
+  header: string;
+  body: string;
+}
+
+interface PanelState {
+  messages: MessageState[];
+  /** The send button shows Stop: an answer is being written. */
+  stopping: boolean;
+}
+
+const tests: ChatTest[] = [
+  {
+    name: 'send a message and watch the answer stream in',
+    slug: 'stream',
+    async run(context) {
+      const { page, goldens } = context;
+      const frame = await openChat(page);
+      context.dark = await themeLook(frame);
+      const before = new Set((await panelState(frame)).messages.map((message) => message.id));
+
+      await frame.locator('.chat-input').click();
+      await page.keyboard.type(STORY_PROMPT);
+      await page.keyboard.press('Enter');
+
+      const partials = new Set<number>();
+      let answer: MessageState | undefined;
+      let state: PanelState | undefined;
+      const finished = await poll(ANSWER_TIMEOUT_MS, async () => {
+        state = await panelState(frame);
+        answer = state.messages.filter((message) => message.role === 'assistant' && !before.has(message.id)).at(-1);
+        if (answer === undefined) return false;
+        if (answer.ended === null && answer.raw.length > 0) partials.add(answer.raw.length);
+        return answer.ended !== null && !state.stopping;
+      }, POLL_MS);
+      check(finished && answer !== undefined, `the answer did not finish within ${ANSWER_TIMEOUT_MS / 1000} s (last: ${JSON.stringify(answer)})`);
+
+      const user = state!.messages.filter((message) => message.role === 'user' && !before.has(message.id)).at(-1);
+      check(user !== undefined && user.body === STORY_PROMPT, `the user message shows ${JSON.stringify(user?.body)}, expected ${JSON.stringify(STORY_PROMPT)}`);
+      check(answer.raw === goldens.story, `the panel's answer differs from the model's:\n        panel:  ${JSON.stringify(answer.raw)}\n        golden: ${JSON.stringify(goldens.story)}`);
+      // The rendered Markdown says the same (whitespace aside): the story model writes no Markdown syntax.
+      check(squash(answer.body) === squash(goldens.story), `the rendered answer reads ${JSON.stringify(preview(answer.body, 200))}`);
+      partials.delete(goldens.story.length);
+      check(partials.size >= 1, 'the answer never showed partially: it did not stream');
+      await page.screenshot({ path: path.join(OUTPUT_DIR, 'chat-dark.png') });
+      const streamed =
+        partials.size >= 2
+          ? `streamed through ${partials.size} partial lengths`
+          : 'only 1 partial length seen (the machine answered faster than the 30 ms polling)';
+      return `${streamed}, ended ${answer.ended}; ${goldens.story.length} characters, equal to the in-process answer`;
+    },
+  },
+  {
+    name: 'Stop mid-answer keeps what was written, marked stopped',
+    slug: 'stop',
+    async run({ page, goldens }) {
+      const frame = await openChat(page);
+      // A fresh conversation: the golden answer is for this message alone.
+      await frame.locator('#new-chat').click();
+      await frame.locator('.message').first().waitFor({ state: 'detached', timeout: 10_000 });
+      const send = await frame.locator('#send-button').boundingBox();
+      check(send !== null, 'the send button has no position on the page');
+
+      await frame.locator('.chat-input').click();
+      await page.keyboard.type(STOP_PROMPT);
+      await page.keyboard.press('Enter');
+      // Waits inside the panel, without a round trip per poll: the answer is written in well under a second.
+      const firstLength = await frame.evaluate((timeoutMs) => {
+        // (No named functions in here: tsx would wrap them in a `__name` helper the page does not have.)
+        return new Promise<number>((resolve, reject) => {
+          const started = Date.now();
+          const timer = setInterval(() => {
+            const raw = document.querySelector('.message[data-role="assistant"]')?.getAttribute('data-raw') ?? '';
+            if (raw.length > 0) {
+              clearInterval(timer);
+              resolve(raw.length);
+            } else if (Date.now() - started > timeoutMs) {
+              clearInterval(timer);
+              reject(new Error('no answer text appeared'));
+            }
+          }, 2);
+        });
+      }, ANSWER_TIMEOUT_MS);
+      // A real click where the button is (it shows Stop now).
+      await page.mouse.click(send.x + send.width / 2, send.y + send.height / 2);
+
+      const answer = frame.locator('.message[data-role="assistant"]').last();
+      await answer.and(frame.locator('[data-ended]')).waitFor({ timeout: 20_000 });
+      const raw = (await answer.getAttribute('data-raw')) ?? '';
+      const ended = await answer.getAttribute('data-ended');
+      check(
+        ended !== 'maxTokens' && ended !== 'complete',
+        `the answer finished (${ended}, ${raw.length} of the golden ${goldens.stop.length} characters) before the Stop click landed ` +
+          `(the click came after ${firstLength} characters)`,
+      );
+      check(ended === 'stopped', `the answer ended ${JSON.stringify(ended)}, expected "stopped"`);
+      check(goldens.stop.startsWith(raw), `the stopped answer is not a prefix of the model's:\n        panel:  ${JSON.stringify(raw)}\n        golden: ${JSON.stringify(goldens.stop)}`);
+      check(raw.length < goldens.stop.length, 'the stopped answer is as long as the whole answer');
+      await frame.locator('#send-button:not(.stop)').waitFor({ timeout: 10_000 });
+      await frame.locator('.message-ended.ended-stopped').last().waitFor({ timeout: 5_000 });
+      return `stopped after ${raw.length} of ${goldens.stop.length} characters (Stop clicked when ${firstLength} were shown)`;
+    },
+  },
+  {
+    name: "summarize from the editor's context menu",
+    slug: 'summarize',
+    async run({ page }) {
+      await showExplorer(page);
+      const editor = await openFromExplorer(page, 'README.md', 'Sample workspace', 30_000);
+      await editor.locator('.view-lines .view-line', { hasText: 'Sample workspace' }).first().click();
+      await page.keyboard.press('Control+A');
+      await editor.locator('.view-lines .view-line', { hasText: 'Sample workspace' }).first().click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Summarize Selection$/ });
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+      await item.click();
+
+      // The command reveals the chat view (its webview is loaded afresh) and sends the selection.
+      const frame = await findChatFrame(page, 30_000);
+      let state: PanelState | undefined;
+      let summary: { user: MessageState; answer: MessageState | undefined } | undefined;
+      const finished = await poll(ANSWER_TIMEOUT_MS, async () => {
+        state = await panelState(frame);
+        const index = state.messages.findIndex((message) => message.role === 'user' && message.header.includes('Summary of README.md'));
+        if (index < 0) return false;
+        summary = { user: state.messages[index]!, answer: state.messages.slice(index + 1).find((message) => message.role === 'assistant') };
+        return summary.answer !== undefined && summary.answer.ended !== null && !state.stopping;
+      }, 100);
+      check(summary !== undefined, `no message headed "Summary of README.md" appeared (messages: ${JSON.stringify(state?.messages.map((message) => message.header || message.body.slice(0, 40)))})`);
+      check(finished && summary.answer !== undefined, `the summary did not finish within ${ANSWER_TIMEOUT_MS / 1000} s`);
+      check(summary.answer.raw.trim().length > 0, `the summary is empty (ended ${summary.answer.ended})`);
+      check(summary.answer.ended !== 'error', `the summary failed: ${summary.answer.body}`);
+      return `"${summary.user.header}": ${summary.answer.raw.length} characters, ended ${summary.answer.ended}`;
+    },
+  },
+  {
+    name: 'rendering: crafted host messages through the protocol are harmless, and Insert at Cursor works',
+    slug: 'rendering',
+    async run({ page }) {
+      // The editor first: showing the Explorer reloads the chat webview, which would lose a message
+      // that only the webview has seen.
+      await showExplorer(page);
+      const editor = await openFromExplorer(page, 'fibonacci.js', 'module.exports', 30_000);
+      await editor.locator('.view-lines .view-line', { hasText: 'module.exports' }).first().click();
+      await page.keyboard.press('Control+End');
+      const frame = await openChat(page);
+
+      const leaks = await startCountingServer();
+      try {
+        const markdown = [
+          'Here is the code:',
+          '',
+          '```js',
+          CRAFTED_CODE,
+          '```',
+          '',
+          `![leak](${leaks.url}/leak.png)`,
+          '',
+          'A [click](javascript:alert(1)) link and the [docs](https://example.com/docs).',
+          '',
+          '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b>',
+        ].join('\n');
+        const message = { id: 'crafted-1', role: 'assistant', text: markdown, model: 'crafted' };
+        // Exactly as the host's postMessage arrives: a `message` event on the panel's window.
+        await frame.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data })), { type: 'message', message });
+        await frame.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data })), { type: 'done', message: { ...message, ended: 'complete' } });
+        const crafted = frame.locator('.message[data-message-id="crafted-1"]');
+        await crafted.locator('.message-body pre').waitFor({ timeout: 10_000 });
+
+        const found = await frame.evaluate(() => {
+          const body = document.querySelector('.message[data-message-id="crafted-1"] .message-body');
+          const all = Array.from(document.querySelectorAll('*'));
+          const pre = body?.querySelector('pre');
+          return {
+            remoteImages: Array.from(document.querySelectorAll('img')).map((img) => img.getAttribute('src') ?? '').filter((src) => /^\s*https?:/i.test(src)),
+            handlers: all.flatMap((element) => element.getAttributeNames().filter((name) => /^on/i.test(name)).map((name) => `${element.tagName.toLowerCase()}[${name}]`)),
+            scriptLinks: Array.from(document.querySelectorAll('a[href]')).map((a) => a.getAttribute('href') ?? '').filter((href) => /^\s*javascript:/i.test(href)),
+            docsLink: Array.from(body?.querySelectorAll('a') ?? []).find((a) => a.textContent === 'docs')?.getAttribute('href') ?? null,
+            pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+            text: body?.textContent ?? '',
+            code: pre?.textContent ?? '',
+            highlighted: pre !== null && pre !== undefined && pre.querySelector('.hljs, [class*="hljs-"]') !== null,
+          };
+        });
+        check(found.remoteImages.length === 0, `remote images in the panel: ${JSON.stringify(found.remoteImages)}`);
+        check(found.handlers.length === 0, `event-handler attributes in the panel: ${found.handlers.join(', ')}`);
+        check(found.scriptLinks.length === 0, `javascript: links in the panel: ${JSON.stringify(found.scriptLinks)}`);
+        check(found.pwned === undefined, `injected script ran (window.__pwned = ${JSON.stringify(found.pwned)})`);
+        check(found.text.includes('<b>bold</b>'), `raw HTML is not shown as text (body: ${JSON.stringify(preview(found.text, 300))})`);
+        check(found.docsLink === 'https://example.com/docs', `the https link lost its target (href ${JSON.stringify(found.docsLink)})`);
+        check(found.code.includes(CRAFTED_CODE), `the code block shows ${JSON.stringify(found.code)}`);
+        check(found.highlighted, 'the code block is not highlighted (no hljs classes)');
+        await page.waitForTimeout(2_000);
+        check(leaks.count() === 0, `the panel fetched from the answer's image server ${leaks.count()} time(s)`);
+
+        await crafted.locator('button[data-code-action="insert"]').click();
+        const inserted = await poll(10_000, async () => (await readEditor(activeEditor(page))).lines.some((line) => squash(line.text).includes(CRAFTED_CODE)));
+        const lines = (await readEditor(activeEditor(page))).lines.map((line) => line.text);
+        check(inserted, `after Insert at Cursor the editor shows ${JSON.stringify(lines.slice(-4))}`);
+        await page.screenshot({ path: path.join(OUTPUT_DIR, 'chat-rendering-dark.png') });
+        return `no remote image, handler, javascript: link or script; 0 requests to the image server; code inserted into fibonacci.js`;
+      } finally {
+        await leaks.close();
+      }
+    },
+  },
+  {
+    name: 'light theme screenshot',
+    slug: 'light',
+    async run({ page, dark }) {
+      check(dark !== undefined, 'the dark look was not recorded (the first test failed early)');
+      await chooseColorTheme(page, 'Light Modern', 'vs');
+      const frame = await openChat(page);
+      let light: ThemeLook | undefined;
+      const changed = await poll(10_000, async () => {
+        light = await themeLook(frame);
+        return light.bodyColor !== dark.bodyColor && light.sideBarBackground !== dark.sideBarBackground;
+      });
+      check(changed, `the panel looks the same in the light theme (dark ${JSON.stringify(dark)}, light ${JSON.stringify(light)})`);
+      check((await frame.locator('.message').count()) > 0, 'the panel shows no conversation');
+      await page.screenshot({ path: path.join(OUTPUT_DIR, 'chat-light.png') });
+      const background = light!.bodyBackground === dark.bodyBackground ? `body background ${dark.bodyBackground} in both` : `body background ${dark.bodyBackground} → ${light!.bodyBackground}`;
+      return `text ${dark.bodyColor} → ${light!.bodyColor}, side bar ${dark.sideBarBackground} → ${light!.sideBarBackground}, ${background}`;
+    },
+  },
+];
+
+// --- The panel ----------------------------------------------------------------------------------
+
+/** Shows the chat view (through its focus command) and returns its webview's inner frame. */
+async function openChat(page: Page): Promise<Frame> {
+  const visible = await findChatFrame(page, 0).catch(() => undefined);
+  if (visible !== undefined) return visible;
+  await runCommand(page, 'Hearth: Focus on Chat View');
+  return findChatFrame(page, 30_000);
+}
+
+/** The inner frame of the visible chat webview (the one with the composer). */
+async function findChatFrame(page: Page, timeoutMs: number): Promise<Frame> {
+  let found: Frame | undefined;
+  await poll(timeoutMs, async () => {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      const ready = await frame
+        .evaluate(() => {
+          const composer = document.querySelector('#composer');
+          return composer !== null && composer.getBoundingClientRect().height > 0 && document.visibilityState === 'visible';
+        })
+        .catch(() => false);
+      if (!ready) continue;
+      // Its iframe must be on screen (a hidden view's frame can linger).
+      const element = await frame.frameElement().catch(() => undefined);
+      const box = await element?.boundingBox().catch(() => null);
+      if (box && box.width > 0 && box.height > 0) {
+        found = frame;
+        return true;
+      }
+    }
+    return false;
+  }, 200);
+  if (found === undefined) throw new Error(`the chat panel did not show within ${timeoutMs / 1000} s`);
+  return found;
+}
+
+async function panelState(frame: Frame): Promise<PanelState> {
+  return frame.evaluate(() => ({
+    messages: Array.from(document.querySelectorAll<HTMLElement>('.message[data-message-id]')).map((element) => ({
+      id: element.getAttribute('data-message-id') ?? '',
+      role: element.getAttribute('data-role') ?? '',
+      raw: element.getAttribute('data-raw') ?? '',
+      ended: element.getAttribute('data-ended'),
+      header: element.querySelector('.message-header')?.textContent ?? '',
+      body: element.querySelector<HTMLElement>('.message-body')?.innerText ?? '',
+    })),
+    stopping: document.querySelector('#send-button')?.classList.contains('stop') ?? false,
+  }));
+}
+
+/**
+ * Colours that follow the theme. The panel's body is transparent (the side bar shows through), so
+ * its computed background is the same in every theme; the text colour and the theme's side bar
+ * colour (a CSS variable VS Code sets on the webview's root) tell the themes apart.
+ */
+async function themeLook(frame: Frame): Promise<ThemeLook> {
+  return frame.evaluate(() => ({
+    bodyBackground: getComputedStyle(document.body).backgroundColor,
+    bodyColor: getComputedStyle(document.body).color,
+    sideBarBackground: getComputedStyle(document.documentElement).getPropertyValue('--vscode-sideBar-background').trim(),
+  }));
+}
+
+// --- The workbench ------------------------------------------------------------------------------
+
+/** Runs a command from the Command Palette by its full title. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
+
+/** Picks a color theme in "Preferences: Color Theme", as a user does; waits for the workbench to wear it. */
+async function chooseColorTheme(page: Page, label: string, kind: 'vs' | 'vs-dark'): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.keyboard.type(label);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^${label}`) }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+  await page.locator(kind === 'vs' ? '.monaco-workbench.vs:not(.vs-dark)' : '.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+}
+
+async function showExplorer(page: Page): Promise<void> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row').first();
+  if (await row.isVisible()) return;
+  await runCommand(page, 'View: Show Explorer');
+  await waitForExplorer(page, 'fibonacci.js', 15_000);
+}
+
+// --- Helpers ------------------------------------------------------------------------------------
+
+/** A server on 127.0.0.1 that counts the requests it gets (an answer's image must never reach it). */
+async function startCountingServer(): Promise<{ url: string; count(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = http.createServer((_request, response) => {
+    requests += 1;
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function computeGoldens(modelPath: string): Promise<Goldens> {
+  const chat = await InProcessChat.load(modelPath, { threads: 1, contextSize: CONTEXT_SIZE });
+  try {
+    const answer = async (text: string): Promise<string> => (await chat.answer(chatMessages([{ role: 'user', content: text }]), MAX_TOKENS)).text;
+    return { story: await answer(STORY_PROMPT), stop: await answer(STOP_PROMPT) };
+  } finally {
+    await chat.dispose();
+  }
+}
+
+async function poll(timeoutMs: number, condition: () => Promise<boolean>, intervalMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function preview(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function log(message: string): void {
+  console.log(`[e2e-chat] ${message}`);
+}
+
+// --- The run ------------------------------------------------------------------------------------
+
+interface RunSummary {
+  passed: number;
+  failed: number;
+}
+
+async function runChatE2e(): Promise<RunSummary> {
+  const started = Date.now();
+  const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'extension.js')) || !existsSync(path.join(REPO_ROOT, 'dist', 'webview.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e-chat does)');
+  }
+  const summary: RunSummary = { passed: 0, failed: 0 };
+  const overall = setTimeout(() => {
+    console.error(`[e2e-chat] the run took longer than ${RUN_TIMEOUT_MS / 1000} s; stopping`);
+    // Browser and code-server are killed by codeServerHost's exit hooks.
+    console.log(`chat: ${summary.passed} passed, ${summary.failed + 1} failed`);
+    process.exit(1);
+  }, RUN_TIMEOUT_MS);
+  overall.unref();
+
+  await installTestHost();
+  const modelPath = await findTestModel(STORY_TEST_MODEL);
+  await fs.mkdir(OUTPUT_DIR, { recursive: true });
+  // Screenshots of an earlier run must not pass for this one's.
+  for (const name of await fs.readdir(OUTPUT_DIR)) {
+    if (name.endsWith('.png')) await fs.rm(path.join(OUTPUT_DIR, name), { force: true });
+  }
+  const goldens = await computeGoldens(modelPath);
+  log(`golden answers computed in process (${goldens.story.length} and ${goldens.stop.length} characters) in ${seconds(started)}`);
+  const workspace = await createSampleWorkspace(WORKSPACE);
+
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  const browserErrors: string[] = [];
+  try {
+    server = await startCodeServer({
+      name: 'e2e-chat',
+      workspace,
+      settings: {
+        'hearth.model.path': modelPath,
+        'hearth.engine.threads': 1,
+        'hearth.chat.temperature': 0,
+        'hearth.chat.maxTokens': MAX_TOKENS,
+        'hearth.completions.enabled': false,
+        'workbench.colorTheme': 'Default Dark Modern',
+        // No "open the parent repository?" notification (the workspace is inside this repo), and no
+        // package downloads by the TypeScript server.
+        'git.enabled': false,
+        'git.openRepositoryInParentFolders': 'never',
+        'typescript.disableAutomaticTypeAcquisition': true,
+      },
+    });
+    log(`code-server healthy in ${seconds(started)} at ${server.url}`);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (error) => browserErrors.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') browserErrors.push(`console ${message.type()}: ${message.text()}`);
+    });
+    const opened = Date.now();
+    await page.goto(server.workbenchUrl({ extensionDevelopmentPath: REPO_ROOT }));
+    await waitForExplorer(page, 'fibonacci.js', 60_000);
+    await waitForHearth(page, 60_000);
+    log(`Hearth active ${seconds(opened)} after opening the workbench`);
+    // An Extension Development Host window does not take workbench.colorTheme from the user settings
+    // (it comes up in Light+, whatever they say), so the dark theme is chosen the way a user would.
+    await page.locator('.monaco-workbench[class*="vscode-theme-"]').waitFor({ timeout: 30_000 });
+    if (!(await page.locator('.monaco-workbench.vs-dark').isVisible())) {
+      await chooseColorTheme(page, 'Dark Modern', 'vs-dark');
+      log('switched to Dark Modern through Preferences: Color Theme');
+    }
+
+    const context: ChatContext = { page, goldens };
+    console.log('\n  The Hearth chat panel in the VS Code UI (code-server, Chromium)');
+    for (const test of tests) {
+      const testStarted = Date.now();
+      try {
+        const detail = await test.run(context);
+        summary.passed += 1;
+        console.log(`    ✔ ${test.name} (${seconds(testStarted)})${detail ? `\n      ${detail}` : ''}`);
+      } catch (error) {
+        summary.failed += 1;
+        console.log(`    ✖ ${test.name} (${seconds(testStarted)})\n      ${(error as Error).message}`);
+        const screenshot = path.join(OUTPUT_DIR, `${test.slug}-failure.png`);
+        await page.screenshot({ path: screenshot }).then(
+          () => console.log(`      screenshot: ${path.relative(process.cwd(), screenshot)}`),
+          (screenshotError: Error) => console.log(`      (no screenshot: ${screenshotError.message})`),
+        );
+        // Whatever the test left open (a menu, a quick pick) must not get in the next one's way.
+        await page.keyboard.press('Escape').catch(() => undefined);
+      }
+    }
+    console.log('');
+  } catch (error) {
+    summary.failed += 1;
+    console.log(`[e2e-chat] the workbench did not come up: ${(error as Error).message}`);
+    if (page !== undefined) {
+      const screenshot = path.join(OUTPUT_DIR, 'workbench-failure.png');
+      await page.screenshot({ path: screenshot }).then(
+        () => console.log(`      screenshot: ${path.relative(process.cwd(), screenshot)}`),
+        () => undefined,
+      );
+    }
+  } finally {
+    clearTimeout(overall);
+    const failed = summary.failed > 0 || summary.passed === 0;
+    if (failed && server !== undefined) {
+      console.log(server.extensionHostLogTail(40));
+      if (browserErrors.length) console.log(`--- browser errors and warnings (last 20) ---\n${browserErrors.slice(-20).join('\n')}`);
+      console.log(`code-server's log and user data are kept in ${path.relative(process.cwd(), server.runDir)}`);
+    }
+    await browser?.close().catch(() => undefined);
+    await server?.stop({ keepData: failed });
+  }
+  log(`done in ${seconds(started)}`);
+  return summary;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === __filename) runSuiteMain('chat', runChatE2e);
