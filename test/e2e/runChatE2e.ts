@@ -50,6 +50,7 @@ const POLL_MS = 30;
 const STORY_PROMPT = 'Tell me a story about a dog.';
 const STOP_PROMPT = 'Tell me a long story about a princess.';
 const CRAFTED_CODE = 'const answer = 41 + 1;';
+const EDITED_PROMPT = 'Tell me a story about a cat.';
 
 interface Goldens {
   story: string;
@@ -185,6 +186,37 @@ const tests: ChatTest[] = [
     },
   },
   {
+    name: 'Up in the empty box edits the last message; sending replaces it and its answer',
+    slug: 'edit-last',
+    async run({ page }) {
+      const frame = await openChat(page);
+      const before = await panelState(frame);
+      const lastUser = before.messages.filter((message) => message.role === 'user').at(-1);
+      check(lastUser !== undefined, 'no user message to edit');
+      const input = frame.locator('.chat-input');
+      await input.click();
+      await input.fill('');
+      await page.keyboard.press('ArrowUp');
+      const recalled = await input.inputValue();
+      check(recalled === lastUser.body, `Up put ${JSON.stringify(recalled)} in the box, expected the last message ${JSON.stringify(lastUser.body)}`);
+      await input.fill(EDITED_PROMPT);
+      await page.keyboard.press('Enter');
+      let after: PanelState | undefined;
+      const finished = await poll(ANSWER_TIMEOUT_MS, async () => {
+        after = await panelState(frame);
+        const answer = after.messages.at(-1);
+        const question = after.messages.at(-2);
+        return question?.body === EDITED_PROMPT && answer?.role === 'assistant' && answer.ended !== null && !after.stopping;
+      }, POLL_MS);
+      check(finished && after !== undefined, 'the answer to the edited message did not finish');
+      check(!after.messages.some((message) => message.id === lastUser.id), 'the edited message is still shown');
+      const users = after.messages.filter((message) => message.role === 'user');
+      check(users.at(-1)?.body === EDITED_PROMPT, `the last user message reads ${JSON.stringify(users.at(-1)?.body)}`);
+      check(after.messages.length === before.messages.length, `${before.messages.length} messages before, ${after.messages.length} after: the old answer was not replaced`);
+      return `replaced ${JSON.stringify(preview(lastUser.body))} and its answer`;
+    },
+  },
+  {
     name: "summarize from the editor's context menu",
     slug: 'summarize',
     async run({ page }) {
@@ -196,6 +228,13 @@ const tests: ChatTest[] = [
       const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Summarize Selection$/ });
       await item.waitFor({ state: 'visible', timeout: 10_000 });
       await item.click();
+      // A click that lands while the menu is still settling only highlights the item: Enter runs it.
+      const menu = page.locator('.monaco-menu').first();
+      if (!(await menu.waitFor({ state: 'hidden', timeout: 1_500 }).then(() => true, () => false))) {
+        await item.hover();
+        await page.keyboard.press('Enter');
+        await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+      }
 
       // The command reveals the chat view (its webview is loaded afresh) and sends the selection.
       const frame = await findChatFrame(page, 30_000);
@@ -243,6 +282,9 @@ const tests: ChatTest[] = [
           '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b>',
         ].join('\n');
         const message = { id: 'crafted-1', role: 'assistant', text: markdown, model: 'crafted' };
+        // A panel just shown asks the host for its state ('init'), which replaces what it shows: wait
+        // until that arrived (the conversation of the earlier tests is on screen) before injecting.
+        await frame.locator('.message[data-role="user"]').first().waitFor({ timeout: 10_000 });
         // Exactly as the host's postMessage arrives: a `message` event on the panel's window.
         await frame.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data })), { type: 'message', message });
         await frame.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data })), { type: 'done', message: { ...message, ended: 'complete' } });
@@ -303,6 +345,30 @@ const tests: ChatTest[] = [
       await page.screenshot({ path: path.join(OUTPUT_DIR, 'chat-light.png') });
       const background = light!.bodyBackground === dark.bodyBackground ? `body background ${dark.bodyBackground} in both` : `body background ${dark.bodyBackground} → ${light!.bodyBackground}`;
       return `text ${dark.bodyColor} → ${light!.bodyColor}, side bar ${dark.sideBarBackground} → ${light!.sideBarBackground}, ${background}`;
+    },
+  },
+  {
+    name: 'conversations survive a reload of the window and reopen from the History list',
+    slug: 'history',
+    async run({ page }) {
+      let frame = await openChat(page);
+      await frame.locator('#new-chat').click();
+      await frame.locator('.message').first().waitFor({ state: 'detached', timeout: 10_000 });
+      // A new window: the page is loaded again, and with it a new extension host. (The side bar comes
+      // back showing the chat, not the Explorer.)
+      await page.reload();
+      await waitForHearth(page, 60_000);
+      frame = await openChat(page);
+      await frame.locator('#show-history').click();
+      const item = frame.locator('.history-item', { hasText: STORY_PROMPT }).first();
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+      const titles = await frame.locator('.history-item .history-title').allInnerTexts();
+      await item.locator('.history-open').click();
+      await frame.locator('.message[data-role="user"]', { hasText: STORY_PROMPT }).first().waitFor({ timeout: 10_000 });
+      const state = await panelState(frame);
+      const answer = state.messages.find((message) => message.role === 'assistant');
+      check(answer !== undefined && answer.raw.length > 0, 'the reopened conversation has no answer');
+      return `History listed ${titles.length} conversation(s) after the reload: ${titles.map((title) => JSON.stringify(preview(title, 30))).join(', ')}`;
     },
   },
 ];
@@ -392,6 +458,25 @@ async function chooseColorTheme(page: Page, label: string, kind: 'vs' | 'vs-dark
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();
   await page.locator(kind === 'vs' ? '.monaco-workbench.vs:not(.vs-dark)' : '.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Loads the model once before the tests (Hearth: Restart Engine) and waits for the status bar to
+ * name it. Choosing the theme rewrites settings.json just after startup, and once in a while the
+ * window keeps a stale copy of the user settings without hearth.model.path; a new window (a reload)
+ * reads them again. This checks the environment, not the panel: the tests start from a loaded model.
+ */
+async function ensureModelLoads(page: Page): Promise<void> {
+  // Ready (a check mark) or generating (sync): the model is loaded.
+  const engineItem = page.locator('[id="hearth.hearth.hearth.engine"] .codicon-check, [id="hearth.hearth.hearth.engine"] .codicon-sync').first();
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    await runCommand(page, 'Hearth: Restart Engine');
+    if (await engineItem.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false)) return;
+    log(`the model did not load (attempt ${attempt}): the window may hold stale user settings; reloading it`);
+    await page.reload();
+    await waitForHearth(page, 60_000);
+  }
+  throw new Error('the model never loaded: Hearth did not see hearth.model.path');
 }
 
 async function showExplorer(page: Page): Promise<void> {
@@ -524,6 +609,8 @@ async function runChatE2e(): Promise<RunSummary> {
       await chooseColorTheme(page, 'Dark Modern', 'vs-dark');
       log('switched to Dark Modern through Preferences: Color Theme');
     }
+
+    await ensureModelLoads(page);
 
     const context: ChatContext = { page, goldens };
     console.log('\n  The Hearth chat panel in the VS Code UI (code-server, Chromium)');

@@ -1,7 +1,7 @@
 // Splitting long selections into chunks, and the writing prompts' clean-up of a rewrite.
 import assert from 'node:assert/strict';
 import { charsForTokens, chunkText } from '../../src/common/writing/chunkText';
-import { cleanRewrite, combineSummariesPrompt, REWRITE_PRESETS, rewritePrompt, summaryPrompt } from '../../src/common/writing/writingPrompts';
+import { cleanRewrite, combineExplanationsPrompt, combineSummariesPrompt, REWRITE_PRESETS, rewritePrompt, summaryPrompt } from '../../src/common/writing/writingPrompts';
 import { complexityOf, taskComplexity } from '../../src/common/text/tasks';
 
 describe('chunkText', () => {
@@ -43,6 +43,7 @@ describe('writing prompts', () => {
     assert.match(summaryPrompt('a\nb', 'bullets', 'markdown'), /^Summarize the following as a short bulleted list[^\n]*\n\n```markdown\na\nb\n```$/);
     assert.match(rewritePrompt('Hello there', REWRITE_PRESETS.shorter.instruction), /Make it shorter[\s\S]*```\nHello there\n```$/);
     assert.match(combineSummariesPrompt(['one ', 'two'], 'brief'), /Part 1:\none\n\nPart 2:\ntwo$/);
+    assert.match(combineExplanationsPrompt(['reads a file', 'parses it']), /^These are summaries of consecutive parts of one piece of code\. Explain[\s\S]*Part 2:\nparses it$/);
   });
 
   it('takes a rewrite out of a fence and keeps the original trailing whitespace', () => {

@@ -20,6 +20,12 @@ export function combineSummariesPrompt(partSummaries: readonly string[], style: 
   return `These are summaries of consecutive parts of one text. ${STYLE_INSTRUCTIONS[style].replace('the following', 'the whole text')}\n\n${parts}`;
 }
 
+/** Explains a piece of code too long to read at once, from summaries of its consecutive parts. */
+export function combineExplanationsPrompt(partSummaries: readonly string[]): string {
+  const parts = partSummaries.map((summary, index) => `Part ${index + 1}:\n${summary.trim()}`).join('\n\n');
+  return `These are summaries of consecutive parts of one piece of code. Explain what the whole code does, step by step.\n\n${parts}`;
+}
+
 export function explainPrompt(code: string, language: string): string {
   return `Explain what the following code does, step by step, and point out anything surprising.\n\n${fence(code, language)}`;
 }

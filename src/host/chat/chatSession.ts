@@ -46,7 +46,7 @@ export interface ChatSessionDeps {
   /** Shows an error the user can act on (no model, a broken model file). */
   readonly onError: (error: unknown) => void;
   /** The conversation the workspace had open last, and where to remember it. */
-  readonly lastConversation: { get(): string | undefined; set(id: string): void };
+  readonly lastConversation: { get(): string | undefined; set(id: string): PromiseLike<void> | void };
   readonly now?: () => number;
 }
 
@@ -148,7 +148,7 @@ export class ChatSession {
     this.stop();
     await this.running?.done.catch(() => undefined);
     this.conversation = newConversation(this.newId('c'), this.now());
-    this.deps.lastConversation.set(this.conversation.id);
+    await this.deps.lastConversation.set(this.conversation.id);
     this.post(await this.initMessage());
   }
 
@@ -162,7 +162,7 @@ export class ChatSession {
     this.stop();
     await this.running?.done.catch(() => undefined);
     this.conversation = loaded;
-    this.deps.lastConversation.set(loaded.id);
+    await this.deps.lastConversation.set(loaded.id);
     this.post(await this.initMessage());
   }
 
@@ -239,7 +239,7 @@ export class ChatSession {
     conversation.updatedAt = this.now();
     try {
       await this.deps.store.save(conversation);
-      this.deps.lastConversation.set(conversation.id);
+      await this.deps.lastConversation.set(conversation.id);
     } catch (error) {
       this.deps.log('error', `Could not save the conversation: ${error instanceof Error ? error.message : String(error)}`);
     }

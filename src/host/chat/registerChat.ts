@@ -48,7 +48,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
     },
     lastConversation: {
       get: () => context.workspaceState.get<string>(LAST_CONVERSATION_KEY),
-      set: (id) => void context.workspaceState.update(LAST_CONVERSATION_KEY, id),
+      set: (id) => context.workspaceState.update(LAST_CONVERSATION_KEY, id),
     },
   });
   const view = new ChatViewProvider(context.extensionUri, session, chatContext, log, {

@@ -6,7 +6,7 @@ import { chatMessages, CHAT_SYSTEM_PROMPT } from '../../common/chat/chatPrompt';
 import { TEMPLATE_TOKENS_PER_MESSAGE } from '../../common/chat/trimHistory';
 import type { StoredMessage } from '../../common/chat/conversation';
 import { charsForTokens, chunkText, groupByBudget } from '../../common/writing/chunkText';
-import { combineSummariesPrompt, explainPrompt, summaryPrompt, type SummaryStyle } from '../../common/writing/writingPrompts';
+import { combineExplanationsPrompt, combineSummariesPrompt, explainPrompt, summaryPrompt, type SummaryStyle } from '../../common/writing/writingPrompts';
 import { selectionLines } from '../chat/chatContext';
 import type { ChatArea } from '../chat/registerChat';
 import { readChatSettings } from '../chat/registerChat';
@@ -115,7 +115,9 @@ export async function runSelectionTask(
     services.log.info(`${task} of ${where} cancelled`);
     return undefined;
   }
-  const answer = await chat.session.send(combineSummariesPrompt(partSummaries, style), {
+  // Groups were combined as summaries; the last step asks for what the user asked.
+  const final = task === 'summarize' ? combineSummariesPrompt(partSummaries, style) : combineExplanationsPrompt(partSummaries);
+  const answer = await chat.session.send(final, {
     display: `${display} \u2014 ${chunks.length} parts`,
     header,
     attachments: [],
