@@ -163,6 +163,54 @@ describe('chat, summaries and rewrites in VS Code with the real story model', fu
     assert.ok(history.some((item) => item.id === conversation.id && item.title === 'Tell me a story about a cat.'));
   });
 
+  it('explains a selection of code into the chat under its own header', async () => {
+    const hooks = await hearthHooks();
+    const editor = await openWith('add.js', 'function add(a, b) {\n  return a + b;\n}\n');
+    editor.selection = new vscode.Selection(0, 0, 3, 0);
+    const outcome = await vscode.commands.executeCommand<SelectionTaskResult | undefined>('hearth.explainSelection');
+    assert.ok(outcome, 'the command returned nothing (see the Hearth log)');
+    assert.ok(outcome.answer.content.length > 0);
+    assert.notEqual(outcome.answer.ended, 'error', outcome.answer.error);
+    const question = hooks.chat.session.current.messages.at(-2);
+    assert.equal(question?.header, 'Explanation of add.js, lines 1\u20133');
+    assert.match(question?.content ?? '', /^Explain what the following code does[\s\S]*```javascript\nfunction add\(a, b\)/);
+  });
+
+  it('leaves the oldest turns out when the conversation outgrows the context, and tells the panel', async () => {
+    const hooks = await hearthHooks();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await setting('engine.contextSize', 256);
+    try {
+      await hooks.chat.session.newChat();
+      const postedBefore = hooks.chat.view.posted.length;
+      let trimmed: Extract<HostToWebview, { type: 'trimmed' }> | undefined;
+      for (let turn = 0; turn < 6 && trimmed === undefined; turn += 1) {
+        const answer = await hooks.chat.session.send(`Tell me story number ${turn + 1} about a little bird.`);
+        assert.notEqual(answer.ended, 'error', answer.error);
+        trimmed = hooks.chat.view.posted.slice(postedBefore).find((message): message is Extract<HostToWebview, { type: 'trimmed' }> => message.type === 'trimmed');
+      }
+      assert.ok(trimmed, 'six turns in a 256-token context never needed trimming');
+      assert.ok(trimmed.droppedMessages >= 2);
+      // What was left out is still in the conversation (and on disk); only the model does not see it.
+      assert.ok(hooks.chat.session.current.messages.length >= trimmed.droppedMessages + 2);
+    } finally {
+      await setting('engine.contextSize', undefined);
+    }
+  });
+
+  it('copies, inserts and replaces code from an answer as the panel asks', async () => {
+    const hooks = await hearthHooks();
+    const editor = await openWith('target.js', 'const a = 1;\nconst b = 2;\n');
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    await hooks.chat.view.receive({ type: 'copyCode', code: 'const copied = true;' });
+    assert.equal(await vscode.env.clipboard.readText(), 'const copied = true;');
+    await hooks.chat.view.receive({ type: 'insertCode', code: 'const c = 3;\n' });
+    assert.equal(editor.document.getText(), 'const a = 1;\nconst b = 2;\nconst c = 3;\n');
+    editor.selection = new vscode.Selection(1, 0, 1, 12);
+    await hooks.chat.view.receive({ type: 'replaceSelection', code: 'const b = 20;' });
+    assert.equal(editor.document.getText(), 'const a = 1;\nconst b = 20;\nconst c = 3;\n');
+  });
+
   it('drops and logs malformed messages from the panel without harm', async () => {
     const hooks = await hearthHooks();
     const before = hooks.chat.view.droppedMessages;
