@@ -11,6 +11,7 @@
 //   npm run bench:chat -- [--rounds N] [--max-tokens N] [--completions K] [--threads N] [--json] [--verbose]
 //
 // Timings on a shared machine are noisy: compare the ratios within one run, not across runs.
+import { parseArgs as parseCommandLine } from 'node:util';
 import { relative, resolve } from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { chatMessages } from '../../src/common/chat/chatPrompt';
@@ -45,27 +46,31 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const value = (name: string): string | undefined => {
-    const index = argv.indexOf(name);
-    if (index === -1) return undefined;
-    const next = argv[index + 1];
-    if (next === undefined || next.startsWith('--')) throw new Error(`${name} needs a value`);
-    return next;
-  };
-  const known = new Set(['--rounds', '--max-tokens', '--completions', '--threads', '--json', '--verbose']);
-  for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}`);
-  const integer = (name: string, fallback: number, min: number): number => {
-    const parsed = Number(value(name) ?? fallback);
-    if (!Number.isInteger(parsed) || parsed < min) throw new Error(`${name} must be an integer of at least ${min}`);
+  // node:util's parser: unknown options and missing values are errors.
+  const { values } = parseCommandLine({
+    args: [...argv],
+    options: {
+      rounds: { type: 'string' },
+      'max-tokens': { type: 'string' },
+      completions: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const integer = (name: 'rounds' | 'max-tokens' | 'completions' | 'threads', fallback: number, min: number): number => {
+    const parsed = Number(values[name] ?? fallback);
+    if (!Number.isInteger(parsed) || parsed < min) throw new Error(`--${name} must be an integer of at least ${min}`);
     return parsed;
   };
   return {
-    rounds: integer('--rounds', 5, 1),
-    maxTokens: integer('--max-tokens', 128, 2),
-    completions: integer('--completions', 15, 1),
-    threads: integer('--threads', 1, 1),
-    json: argv.includes('--json'),
-    verbose: argv.includes('--verbose'),
+    rounds: integer('rounds', 5, 1),
+    maxTokens: integer('max-tokens', 128, 2),
+    completions: integer('completions', 15, 1),
+    threads: integer('threads', 1, 1),
+    json: values.json === true,
+    verbose: values.verbose === true,
   };
 }
 

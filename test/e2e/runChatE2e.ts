@@ -34,6 +34,7 @@ import { InProcessChat } from '../fixtures/inProcessChat';
 import { findTestModel, STORY_TEST_MODEL } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
 import { createSampleWorkspace } from '../integration/runInCodeServer';
+import { check, poll, preview } from '../support/polling';
 import { runSuiteMain } from '../support/runSuiteMain';
 import { activeEditor, openFromExplorer, readEditor, squash, waitForExplorer, waitForHearth } from './workbench';
 
@@ -512,23 +513,6 @@ async function computeGoldens(modelPath: string): Promise<Goldens> {
   } finally {
     await chat.dispose();
   }
-}
-
-async function poll(timeoutMs: number, condition: () => Promise<boolean>, intervalMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-function check(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function preview(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function log(message: string): void {

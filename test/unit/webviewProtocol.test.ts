@@ -1,6 +1,7 @@
 // The webview ↔ host protocol: each side parses everything it receives with `parseMessage`, so it
 // must accept every valid message, and refuse (never throw on) anything else: wrong types, missing
 // fields, oversize strings, junk of any shape, and a seeded fuzz of random values.
+import { seededRandom } from '../../scripts/bench/typingScript';
 import assert from 'node:assert/strict';
 import {
   hostToWebviewSchema,
@@ -227,7 +228,7 @@ describe('webviewProtocol', () => {
     const webviewTypes = new Set<string>(validWebviewMessages.map((message) => message.type));
 
     it('never throws on 2,000 random values, and accepts none whose type is not a valid one', () => {
-      const random = mulberry32(0x4ea27);
+      const random = seededRandom(0x4ea27);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
       const typeNames = [...hostTypes, ...webviewTypes, 'explode', '', 'INIT', 'ready ', '__proto__', 'constructor'];
       const keys = ['type', 'message', 'messages', 'text', 'id', 'messageId', 'busy', 'engine', 'kind', 'chips', 'items', 'code', 'href', 'level', 'role', 'conversationId', '__proto__'];
@@ -280,17 +281,6 @@ describe('webviewProtocol', () => {
   });
 });
 
-/** A small, fast, seeded PRNG (Mulberry32): the fuzz is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function safeJson(value: unknown): string {
   try {
