@@ -211,6 +211,27 @@ describe('chat, summaries and rewrites in VS Code with the real story model', fu
     assert.equal(editor.document.getText(), 'const a = 1;\nconst b = 20;\nconst c = 3;\n');
   });
 
+  it('answers with a clear error when the model file is missing, and the panel offers to choose one', async () => {
+    const hooks = await hearthHooks();
+    const storyModel = vscode.workspace.getConfiguration('hearth').get<string>('model.path');
+    await setting('model.path', path.join(path.dirname(storyModel ?? '/'), 'no-such-model.gguf'));
+    try {
+      await hooks.chat.session.newChat();
+      const answer = await hooks.chat.session.send('Hello?');
+      assert.equal(answer.ended, 'error');
+      assert.match(answer.error ?? '', /no-such-model\.gguf/);
+      assert.equal(hooks.chat.session.busy, false);
+      const engine = [...hooks.chat.view.posted].reverse().find((message): message is Extract<HostToWebview, { type: 'engine' }> => message.type === 'engine');
+      assert.ok(engine !== undefined && engine.engine.kind === 'error', `the panel was last told ${JSON.stringify(engine)}`);
+      assert.match(engine.engine.message ?? '', /no-such-model\.gguf/);
+    } finally {
+      await setting('model.path', storyModel);
+    }
+    // Fixed: the next message is answered.
+    const answer = await hooks.chat.session.send('Tell me a story.');
+    assert.notEqual(answer.ended, 'error', answer.error);
+  });
+
   it('drops and logs malformed messages from the panel without harm', async () => {
     const hooks = await hearthHooks();
     const before = hooks.chat.view.droppedMessages;
