@@ -5,13 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { REPO_ROOT, startCodeServer } from '../test/integration/codeServerHost';
-import { findTestModel } from '../test/fixtures/testModels';
+import { findTestModel, STORY_TEST_MODEL } from '../test/fixtures/testModels';
 
 async function ensureStarterModel(): Promise<string> {
   const modelsDir = join(REPO_ROOT, 'models');
   const existing = (await readdir(modelsDir).catch(() => [] as string[])).find((name) => name.toLowerCase().endsWith('.gguf'));
   if (existing !== undefined) return join(modelsDir, existing);
-  const found = await findTestModel();
+  // The story model writes readable text (it is a real, if tiny, pretrained model); where it is not
+  // at hand, the starter model from the catalog (random weights) still shows the mechanics.
+  const found = await findTestModel(STORY_TEST_MODEL).catch(() => findTestModel());
   if (resolve(dirname(found)) === resolve(modelsDir)) return found;
   await mkdir(modelsDir, { recursive: true });
   const target = join(modelsDir, basename(found));
@@ -39,7 +41,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   console.log('\nHearth is running in VS Code (code-server). Open this address in a browser on this machine:\n');
   console.log(`  ${server.workbenchUrl({ extensionDevelopmentPath: REPO_ROOT })}\n`);
-  console.log('Then type in fibonacci.js for inline completions (Tab accepts), or run "Hearth: Try the Local Model…" from the Command Palette. Press Ctrl+C to stop.');
+  console.log(
+    'Then open the Hearth view in the activity bar to chat, select text and use "Summarize Selection" or "Rewrite Selection…" ' +
+      'from the editor\'s context menu, or type in fibonacci.js for inline completions (Tab accepts). Press Ctrl+C to stop.',
+  );
 }
 
 main().catch((error: unknown) => {
