@@ -1,6 +1,7 @@
 // What goes with a chat message from the editor: the selection and the current file (followed
 // live), and files the user attaches. A file matching hearth.privacy.exclude can never be
-// attached; its chip says why. A chip the user removes stays off until the editor moves on.
+// attached; its chip says why. A chip the user removes stays off until another file (or, for the
+// selection, another selection) comes.
 import * as vscode from 'vscode';
 import type { Attachment } from '../../common/chat/chatPrompt';
 import type { ContextChip } from '../../common/protocol/webviewProtocol';
@@ -23,11 +24,19 @@ export class ChatContext implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
 
   constructor(private readonly isExcluded: (relativePath: string) => boolean) {
-    const changed = () => {
-      this.removed.clear();
-      this.changeEmitter.fire();
-    };
-    this.subscriptions = [vscode.window.onDidChangeActiveTextEditor(changed), vscode.window.onDidChangeTextEditorSelection(changed), this.changeEmitter];
+    this.subscriptions = [
+      // Another file: chips the user removed for the last one come back for this one.
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        this.removed.clear();
+        this.changeEmitter.fire();
+      }),
+      // A new selection is new context; a removed "current file" chip stays removed.
+      vscode.window.onDidChangeTextEditorSelection(() => {
+        this.removed.delete('selection');
+        this.changeEmitter.fire();
+      }),
+      this.changeEmitter,
+    ];
   }
 
   chips(): ContextChip[] {

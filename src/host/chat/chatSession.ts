@@ -183,7 +183,7 @@ export class ChatSession {
 
   private async answer(answer: StoredMessage, task: TaskId, source: CancellationTokenSource): Promise<StoredMessage> {
     const settings = this.deps.settings();
-    const history = this.conversation.messages.slice(0, -1);
+    const history = modelHistory(this.conversation.messages.slice(0, -1));
     try {
       const model = await this.deps.text.ensureModel();
       const counts = await this.deps.text.countTokens(task, [CHAT_SYSTEM_PROMPT, ...history.map((message) => message.content)], { token: source.token });
@@ -256,6 +256,19 @@ export class ChatSession {
     this.nextId += 1;
     return `${prefix}${this.now().toString(36)}${this.nextId.toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   }
+}
+
+/** What the model sees of the conversation: turns whose answer failed are left out, question and all. */
+function modelHistory(messages: readonly StoredMessage[]): StoredMessage[] {
+  const kept: StoredMessage[] = [];
+  for (const message of messages) {
+    if (message.role === 'assistant' && message.ended === 'error') {
+      if (kept.at(-1)?.role === 'user') kept.pop();
+      continue;
+    }
+    kept.push(message);
+  }
+  return kept;
 }
 
 function toView(message: StoredMessage): ChatMessageView {

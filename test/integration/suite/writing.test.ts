@@ -232,6 +232,35 @@ describe('chat, summaries and rewrites in VS Code with the real story model', fu
     assert.notEqual(answer.ended, 'error', answer.error);
   });
 
+  it('shows the current file or the selection as a chip; a removed chip stays off until another file', async () => {
+    const hooks = await hearthHooks();
+    const editor = await openWith('chips.md', `${STORY}\n`);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    assert.deepEqual(hooks.chat.context.chips().map((chip) => chip.label), ['chips.md']);
+    hooks.chat.context.remove('file');
+    assert.deepEqual(hooks.chat.context.chips(), []);
+    // Each selection change reaches the chat context as an event; wait for it, then look.
+    const changed = () =>
+      new Promise<void>((resolve) => {
+        const subscription = hooks.chat.context.onDidChange(() => {
+          subscription.dispose();
+          resolve();
+        });
+      });
+    let next = changed();
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    await next;
+    assert.deepEqual(hooks.chat.context.chips(), [], 'moving the cursor brought the removed chip back');
+    next = changed();
+    editor.selection = new vscode.Selection(0, 0, 1, 5);
+    await next;
+    assert.deepEqual(hooks.chat.context.chips().map((chip) => chip.label), ['chips.md, lines 1\u20132']);
+    const attachments = await hooks.chat.context.attachments();
+    assert.equal(attachments[0]?.text, `${STORY.split('\n')[0]}\nOne d`);
+    await openWith('other.md', 'Another file.\n');
+    assert.deepEqual(hooks.chat.context.chips().map((chip) => chip.label), ['other.md']);
+  });
+
   it('drops and logs malformed messages from the panel without harm', async () => {
     const hooks = await hearthHooks();
     const before = hooks.chat.view.droppedMessages;
