@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { chatMessages, CHAT_SYSTEM_PROMPT, fence, userContent } from '../../src/common/chat/chatPrompt';
 import { CONVERSATION_VERSION, newConversation, parseConversation, serializeConversation, titleFor, type Conversation } from '../../src/common/chat/conversation';
-import { TEMPLATE_TOKENS_PER_MESSAGE, trimHistory } from '../../src/common/chat/trimHistory';
+import { maxAnswerTokens, TEMPLATE_TOKENS_PER_MESSAGE, trimHistory } from '../../src/common/chat/trimHistory';
 
 function conversation(): Conversation {
   const created = newConversation('c1', 1000);
@@ -69,6 +69,12 @@ describe('trimHistory', () => {
     assert.equal(result.dropped, 4);
     assert.deepEqual(result.kept.map((message) => message.id), ['m4']);
     assert.equal(result.fits, true);
+  });
+
+  it('lets an answer take at most half the context', () => {
+    assert.equal(maxAnswerTokens(512, 4096), 512);
+    assert.equal(maxAnswerTokens(4000, 2048), 1024);
+    assert.equal(maxAnswerTokens(512, 1), 1);
   });
 
   it('always keeps the newest message, and says when even it does not fit', () => {

@@ -20,6 +20,14 @@ export interface TrimResult<M> {
 /** Tokens the chat template adds around each message (role markers, separators); an estimate on the safe side. */
 export const TEMPLATE_TOKENS_PER_MESSAGE = 8;
 
+/**
+ * Tokens an answer may take: the setting, but at most half the context, so a large
+ * hearth.chat.maxTokens on a model with a small context still leaves room for the question.
+ */
+export function maxAnswerTokens(setting: number, contextSize: number): number {
+  return Math.max(1, Math.min(setting, Math.floor(contextSize / 2)));
+}
+
 export function trimHistory<M>(systemTokens: number, messages: readonly CountedMessage<M>[], budget: number): TrimResult<M> {
   const cost = (entry: CountedMessage<M>) => entry.tokens + TEMPLATE_TOKENS_PER_MESSAGE;
   let total = systemTokens + TEMPLATE_TOKENS_PER_MESSAGE;

@@ -5,7 +5,7 @@
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { chatMessages, CHAT_SYSTEM_PROMPT, userContent, type Attachment } from '../../common/chat/chatPrompt';
 import { newConversation, titleFor, type Conversation, type StoredMessage } from '../../common/chat/conversation';
-import { trimHistory } from '../../common/chat/trimHistory';
+import { maxAnswerTokens, trimHistory } from '../../common/chat/trimHistory';
 import type { LogLevel } from '../../common/protocol/engineProtocol';
 import type { ChatMessageView, ContextChip, EngineView, HistoryItem, HostToWebview } from '../../common/protocol/webviewProtocol';
 import type { TaskId } from '../../common/text/tasks';
@@ -187,7 +187,8 @@ export class ChatSession {
     try {
       const model = await this.deps.text.ensureModel();
       const counts = await this.deps.text.countTokens(task, [CHAT_SYSTEM_PROMPT, ...history.map((message) => message.content)], { token: source.token });
-      const budget = model.contextSize - settings.maxTokens - CONTEXT_MARGIN_TOKENS;
+      const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);
+      const budget = model.contextSize - maxTokens - CONTEXT_MARGIN_TOKENS;
       const trimmed = trimHistory(
         counts[0] ?? 0,
         history.map((message, index) => ({ message, tokens: counts[index + 1] ?? 0 })),
@@ -195,7 +196,7 @@ export class ChatSession {
       );
       if (!trimmed.fits) {
         throw new Error(
-          `This message does not fit the model's context (${trimmed.tokens} tokens, with ${settings.maxTokens} kept for the answer, of ${model.contextSize}). ` +
+          `This message does not fit the model's context (${trimmed.tokens} tokens, with ${maxTokens} kept for the answer, of ${model.contextSize}). ` +
             'Shorten it, attach less, or raise hearth.engine.contextSize.',
         );
       }
@@ -205,7 +206,7 @@ export class ChatSession {
       }
       const stream = this.deps.text.chat(
         task,
-        { messages: chatMessages(trimmed.kept), conversationId: this.conversation.id, sampling: { maxTokens: settings.maxTokens, temperature: settings.temperature } },
+        { messages: chatMessages(trimmed.kept), conversationId: this.conversation.id, sampling: { maxTokens, temperature: settings.temperature } },
         { token: source.token },
       );
       for await (const delta of stream) {

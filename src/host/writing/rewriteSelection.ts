@@ -4,6 +4,7 @@
 // puts the original back.
 import * as vscode from 'vscode';
 import { chatMessages } from '../../common/chat/chatPrompt';
+import { maxAnswerTokens } from '../../common/chat/trimHistory';
 import { cleanRewrite, REWRITE_PRESETS, rewritePrompt, type RewritePreset } from '../../common/writing/writingPrompts';
 import { readChatSettings } from '../chat/registerChat';
 import type { Services } from '../services';
@@ -71,9 +72,11 @@ export class RewriteController implements vscode.TextDocumentContentProvider, vs
     const answer = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Hearth: rewriting the selection…', cancellable: true },
       async (_progress, token) => {
+        const model = await this.services.text.ensureModel();
+        const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);
         const stream = this.services.text.chat(
           'rewrite',
-          { messages: chatMessages([{ role: 'user', content: rewritePrompt(original, instruction) }]), sampling: { maxTokens: settings.maxTokens, temperature: settings.temperature } },
+          { messages: chatMessages([{ role: 'user', content: rewritePrompt(original, instruction) }]), sampling: { maxTokens, temperature: settings.temperature } },
           { token },
         );
         const result = await stream.result;

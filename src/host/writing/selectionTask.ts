@@ -3,7 +3,7 @@
 // context is summarized in chunks (with progress and Cancel), then the parts are combined.
 import * as vscode from 'vscode';
 import { chatMessages, CHAT_SYSTEM_PROMPT } from '../../common/chat/chatPrompt';
-import { TEMPLATE_TOKENS_PER_MESSAGE } from '../../common/chat/trimHistory';
+import { maxAnswerTokens, TEMPLATE_TOKENS_PER_MESSAGE } from '../../common/chat/trimHistory';
 import type { StoredMessage } from '../../common/chat/conversation';
 import { charsForTokens, chunkText, groupByBudget } from '../../common/writing/chunkText';
 import { combineExplanationsPrompt, combineSummariesPrompt, explainPrompt, summaryPrompt, type SummaryStyle } from '../../common/writing/writingPrompts';
@@ -60,7 +60,8 @@ export async function runSelectionTask(
     combineSummariesPrompt([], style),
   ]);
   // What one user message may hold: the context less the answer, the system prompt and the template.
-  const room = model.contextSize - settings.maxTokens - CONTEXT_MARGIN_TOKENS - 2 * TEMPLATE_TOKENS_PER_MESSAGE - systemTokens;
+  const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);
+  const room = model.contextSize - maxTokens - CONTEXT_MARGIN_TOKENS - 2 * TEMPLATE_TOKENS_PER_MESSAGE - systemTokens;
   if (promptTokens <= room) {
     const answer = await chat.session.send(prompt, { display, header, attachments: [], task });
     return { answer, parts: 1 };
@@ -76,7 +77,7 @@ export async function runSelectionTask(
       const ask = async (content: string): Promise<string | undefined> => {
         const stream = services.text.chat(
           task,
-          { messages: chatMessages([{ role: 'user', content }]), sampling: { maxTokens: settings.maxTokens, temperature: settings.temperature } },
+          { messages: chatMessages([{ role: 'user', content }]), sampling: { maxTokens, temperature: settings.temperature } },
           { token },
         );
         const result = await stream.result;

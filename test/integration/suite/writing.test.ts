@@ -261,6 +261,48 @@ describe('chat, summaries and rewrites in VS Code with the real story model', fu
     assert.deepEqual(hooks.chat.context.chips().map((chip) => chip.label), ['other.md']);
   });
 
+  it('still answers inline completions while a chat answer streams', async () => {
+    const hooks = await hearthHooks();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await setting('chat.maxTokens', 4000);
+    try {
+      await hooks.chat.session.newChat();
+      const firstDelta = new Promise<void>((resolve) => {
+        const subscription = hooks.chat.session.onMessage((message) => {
+          if (message.type !== 'delta') return;
+          subscription.dispose();
+          resolve();
+        });
+      });
+      const answering = hooks.chat.session.send('Tell me a very long story about a dragon.');
+      // (An answer that ends before streaming would leave nothing to measure: fail rather than wait.)
+      await Promise.race([
+        firstDelta,
+        answering.then((answer) => assert.fail(`the chat answer ended before it streamed: ${answer.ended} ${answer.error ?? ''}`)),
+      ]);
+      const editor = await openWith('typing.md', 'Once upon a time, there was a little girl named Lily.\n');
+      const position = new vscode.Position(1, 0);
+      const callsBefore = hooks.completions.service.stats.modelCalls;
+      const source = new vscode.CancellationTokenSource();
+      await hooks.completions.provider.provideInlineCompletionItems(
+        editor.document,
+        position,
+        { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined },
+        source.token,
+      );
+      source.dispose();
+      const streamingMeanwhile = hooks.chat.session.busy;
+      hooks.chat.session.stop();
+      const answer = await answering;
+      assert.ok(hooks.completions.service.stats.modelCalls > callsBefore, 'the completion did not reach the model');
+      assert.ok((hooks.completions.service.lastModelResult?.generatedTokens ?? 0) > 0, 'the completion generated nothing');
+      assert.ok(streamingMeanwhile, 'the chat answer had already ended: nothing was measured');
+      assert.equal(answer.ended, 'stopped');
+    } finally {
+      await setting('chat.maxTokens', 48);
+    }
+  });
+
   it('drops and logs malformed messages from the panel without harm', async () => {
     const hooks = await hearthHooks();
     const before = hooks.chat.view.droppedMessages;
