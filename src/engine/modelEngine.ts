@@ -206,17 +206,22 @@ export class ModelEngine {
   }
 
   chat(params: z.output<typeof generateChatParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
-    return this.generate(params, onText, cancel, async (sequence, options, _loaded, record) => {
-      record.metered = true;
-      const { chatWrapper } = await this.requireLoaded();
-      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
-      try {
-        const response = await chat.generateResponse(toChatHistory(params.messages), options);
-        return { text: response.response, libraryStopReason: response.metadata.stopReason };
-      } finally {
-        chat.dispose({ disposeSequence: false });
-      }
-    });
+    return this.generate(
+      params,
+      onText,
+      cancel,
+      async (sequence, options, loaded, record) => {
+        record.metered = true;
+        const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: loaded.chatWrapper, autoDisposeSequence: false });
+        try {
+          const response = await chat.generateResponse(toChatHistory(params.messages), options);
+          return { text: response.response, libraryStopReason: response.metadata.stopReason };
+        } finally {
+          chat.dispose({ disposeSequence: false });
+        }
+      },
+      params.conversationId,
+    );
   }
 
   /** Tokens in each text for the loaded model, as a prompt segment (no BOS). */
@@ -313,6 +318,8 @@ export class ModelEngine {
     onText: OnText,
     cancel: AbortSignal,
     run: (sequence: LlamaContextSequence, options: GenerationOptions, loaded: Loaded, record: PromptRecord) => Promise<RawGeneration>,
+    /** Chat: prefer the sequence this conversation used last. */
+    conversationId?: string,
   ): Promise<GenerateResult> {
     const loaded = await this.requireLoaded();
     const start = performance.now();
@@ -333,7 +340,7 @@ export class ModelEngine {
     this.activeRequests += 1;
     let sequence: LlamaContextSequence | undefined;
     try {
-      sequence = await pool.acquire(abort.signal, 'conversationId' in params && typeof params.conversationId === 'string' ? params.conversationId : undefined);
+      sequence = await pool.acquire(abort.signal, conversationId);
       const before = sequence.contextTokens;
       const inputBefore = sequence.tokenMeter.usedInputTokens;
       let generatedTokens = 0;

@@ -9,6 +9,8 @@ export interface Services {
   readonly engine: EngineSupervisor;
   /** The one way features ask for text. */
   readonly text: TextService;
+  /** Whether a workspace-relative path matches hearth.privacy.exclude (followed live). */
+  readonly isExcluded: (relativePath: string) => boolean;
   /** Shows an engine error with the action that fixes it (choose a model, restart, show log). */
   readonly presentError: (error: unknown) => void;
 }

@@ -21,6 +21,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   droppedMessages = 0;
   /** Everything posted to the panel since it was last loaded (for tests). */
   readonly posted: HostToWebview[] = [];
+  /** The chips the panel shows, so a cursor move that changes none posts nothing. */
+  private shownChips = '';
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -57,7 +59,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       view.onDidDispose(() => {
         if (this.view === view) this.disposeView();
       }),
-      this.context.onDidChange(() => this.post({ type: 'chips', chips: this.context.chips() })),
+      this.context.onDidChange(() => {
+        const chips = this.context.chips();
+        if (JSON.stringify(chips) !== this.shownChips) this.post({ type: 'chips', chips });
+      }),
     );
   }
 
@@ -83,6 +88,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       this.log.error(`Not sending a malformed ${message.type} message to the chat panel: ${checked.error.issues[0]?.message ?? ''}`);
       return;
     }
+    if (message.type === 'chips' || message.type === 'init') this.shownChips = JSON.stringify(message.chips);
     this.posted.push(message);
     if (this.posted.length > 5000) this.posted.splice(0, this.posted.length - 5000);
     void this.view?.webview.postMessage(message);

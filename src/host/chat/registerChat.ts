@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import type { EngineView } from '../../common/protocol/webviewProtocol';
 import { EngineRequestError } from '../engine/engineErrors';
 import type { EngineState } from '../engine/engineSupervisor';
-import { liveExcludeFilter } from '../privacy/excludeFilter';
 import type { Services } from '../services';
 import { readSettings } from '../settings';
 import { ChatContext } from './chatContext';
@@ -34,7 +33,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
   const { log } = services;
   const storage = context.storageUri?.fsPath ?? path.join(context.globalStorageUri.fsPath, 'no-workspace');
   const store = new ConversationStore(path.join(storage, 'conversations'), (message) => log.warn(message));
-  const chatContext = new ChatContext(liveExcludeFilter((message) => log.warn(message)));
+  const chatContext = new ChatContext(services.isExcluded);
   const session = new ChatSession({
     text: services.text,
     store,

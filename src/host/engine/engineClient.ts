@@ -13,6 +13,7 @@ import {
   type infillLayoutSchema,
   type samplingSchema,
 } from '../../common/protocol/engineProtocol';
+import { newStreamId } from './engineConnection';
 import type { EngineSupervisor } from './engineSupervisor';
 
 /** The loaded model as features see it: what the model process reported, plus what the host resolved once. */
@@ -33,8 +34,6 @@ export interface CallOptions {
   /** Streamed text; without it nothing is streamed over IPC. */
   readonly onText?: (text: string) => void;
 }
-
-let nextStreamId = 0;
 
 export class EngineClient {
   private readonly resolved = new WeakMap<ModelInfo, LoadedModel>();
@@ -92,6 +91,5 @@ export class EngineClient {
 }
 
 function stream(options: CallOptions): { streamId: string; stream: boolean } {
-  nextStreamId += 1;
-  return { streamId: `s${process.pid}-${nextStreamId}`, stream: options.onText !== undefined };
+  return { streamId: newStreamId(), stream: options.onText !== undefined };
 }

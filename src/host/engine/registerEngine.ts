@@ -3,6 +3,7 @@
 // that shapes the model changes.
 import * as vscode from 'vscode';
 import { bundledModelCatalog, catalogEntryForPath } from '../models/modelCatalog';
+import { liveExcludeFilter } from '../privacy/excludeFilter';
 import { withErrors, type Services } from '../services';
 import { TextService } from '../text/textService';
 import { createEngineSupervisor } from './createEngineSupervisor';
@@ -26,7 +27,13 @@ export function registerEngine(context: vscode.ExtensionContext, log: vscode.Log
   const catalog = bundledModelCatalog();
   const client = new EngineClient(supervisor, (model) => catalogEntryForPath(catalog, model.path)?.fim?.order);
   const text = new TextService(client, (level, message) => log[level](message));
-  const services: Services = { log, engine: supervisor, text, presentError: (error) => void presentEngineError(error) };
+  const services: Services = {
+    log,
+    engine: supervisor,
+    text,
+    isExcluded: liveExcludeFilter((message) => log.warn(message)),
+    presentError: (error) => void presentEngineError(error),
+  };
 
   const statusBar = new EngineStatusBar();
   context.subscriptions.push(

@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import type { RewritePreset } from '../../common/writing/writingPrompts';
 import type { ChatArea } from '../chat/registerChat';
-import { liveExcludeFilter } from '../privacy/excludeFilter';
 import { withErrors, type Services } from '../services';
 import { REWRITE_SCHEME, RewriteController, type RewriteRequest } from './rewriteSelection';
 import { runSelectionTask } from './selectionTask';
@@ -13,13 +12,12 @@ export interface WritingArea {
 }
 
 export function registerWriting(context: vscode.ExtensionContext, services: Services, chat: ChatArea): WritingArea {
-  const isExcluded = liveExcludeFilter((message) => services.log.warn(message));
-  const rewrites = new RewriteController(services, isExcluded);
+  const rewrites = new RewriteController(services);
   context.subscriptions.push(
     rewrites,
     vscode.workspace.registerTextDocumentContentProvider(REWRITE_SCHEME, rewrites),
-    vscode.commands.registerCommand('hearth.summarizeSelection', withErrors(services, () => runSelectionTask('summarize', services, chat, isExcluded))),
-    vscode.commands.registerCommand('hearth.explainSelection', withErrors(services, () => runSelectionTask('explain', services, chat, isExcluded))),
+    vscode.commands.registerCommand('hearth.summarizeSelection', withErrors(services, () => runSelectionTask('summarize', services, chat))),
+    vscode.commands.registerCommand('hearth.explainSelection', withErrors(services, () => runSelectionTask('explain', services, chat))),
     vscode.commands.registerCommand('hearth.rewriteSelection', withErrors(services, (request?: unknown) => rewrites.rewrite(asRewriteRequest(request)))),
     vscode.commands.registerCommand('hearth.rewrite.accept', withErrors(services, () => rewrites.accept())),
     vscode.commands.registerCommand('hearth.rewrite.discard', withErrors(services, () => rewrites.discard())),

@@ -3,11 +3,11 @@
 // diff against the original with Accept and Discard. Accept is one WorkspaceEdit, so one Undo
 // puts the original back.
 import * as vscode from 'vscode';
-import { chatMessages } from '../../common/chat/chatPrompt';
 import { maxAnswerTokens } from '../../common/chat/trimHistory';
 import { cleanRewrite, REWRITE_PRESETS, rewritePrompt, type RewritePreset } from '../../common/writing/writingPrompts';
 import { readChatSettings } from '../chat/registerChat';
 import type { Services } from '../services';
+import { askOnce } from './askOnce';
 
 export const REWRITE_SCHEME = 'hearth-rewrite';
 
@@ -32,10 +32,7 @@ export class RewriteController implements vscode.TextDocumentContentProvider, vs
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(
-    private readonly services: Services,
-    private readonly isExcluded: (relativePath: string) => boolean,
-  ) {}
+  constructor(private readonly services: Services) {}
 
   get pending(): PendingRewrite | undefined {
     return this.pendingRewrite;
@@ -58,7 +55,7 @@ export class RewriteController implements vscode.TextDocumentContentProvider, vs
     }
     const document = editor.document;
     const path = vscode.workspace.asRelativePath(document.uri, false);
-    if (this.isExcluded(path)) {
+    if (this.services.isExcluded(path)) {
       void vscode.window.showWarningMessage(`Hearth: ${path} matches hearth.privacy.exclude, so it is not given to the model.`);
       return undefined;
     }
@@ -74,13 +71,7 @@ export class RewriteController implements vscode.TextDocumentContentProvider, vs
       async (_progress, token) => {
         const model = await this.services.text.ensureModel();
         const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);
-        const stream = this.services.text.chat(
-          'rewrite',
-          { messages: chatMessages([{ role: 'user', content: rewritePrompt(original, instruction) }]), sampling: { maxTokens, temperature: settings.temperature } },
-          { token },
-        );
-        const result = await stream.result;
-        return token.isCancellationRequested || result.stopReason === 'cancelled' ? undefined : result.text;
+        return askOnce(this.services.text, 'rewrite', rewritePrompt(original, instruction), { maxTokens, temperature: settings.temperature }, token);
       },
     );
     if (answer === undefined) return undefined;

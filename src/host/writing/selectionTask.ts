@@ -2,7 +2,7 @@
 // chat panel under a header naming the file and lines. A selection too long for the model's
 // context is summarized in chunks (with progress and Cancel), then the parts are combined.
 import * as vscode from 'vscode';
-import { chatMessages, CHAT_SYSTEM_PROMPT } from '../../common/chat/chatPrompt';
+import { CHAT_SYSTEM_PROMPT } from '../../common/chat/chatPrompt';
 import { maxAnswerTokens, TEMPLATE_TOKENS_PER_MESSAGE } from '../../common/chat/trimHistory';
 import type { StoredMessage } from '../../common/chat/conversation';
 import { charsForTokens, chunkText, groupByBudget } from '../../common/writing/chunkText';
@@ -11,6 +11,7 @@ import { selectionLines } from '../chat/chatContext';
 import type { ChatArea } from '../chat/registerChat';
 import { readChatSettings } from '../chat/registerChat';
 import type { Services } from '../services';
+import { askOnce } from './askOnce';
 
 export type SelectionTask = 'summarize' | 'explain';
 
@@ -29,7 +30,6 @@ export async function runSelectionTask(
   task: SelectionTask,
   services: Services,
   chat: ChatArea,
-  isExcluded: (relativePath: string) => boolean,
 ): Promise<SelectionTaskResult | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (editor === undefined || editor.selection.isEmpty) {
@@ -38,7 +38,7 @@ export async function runSelectionTask(
   }
   const document = editor.document;
   const path = vscode.workspace.asRelativePath(document.uri, false);
-  if (isExcluded(path)) {
+  if (services.isExcluded(path)) {
     void vscode.window.showWarningMessage(`Hearth: ${path} matches hearth.privacy.exclude, so it is not given to the model.`);
     return undefined;
   }
@@ -74,15 +74,7 @@ export async function runSelectionTask(
   const partSummaries = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Hearth: ${task === 'summarize' ? 'summarizing' : 'reading'} ${where}`, cancellable: true },
     async (progress, token) => {
-      const ask = async (content: string): Promise<string | undefined> => {
-        const stream = services.text.chat(
-          task,
-          { messages: chatMessages([{ role: 'user', content }]), sampling: { maxTokens, temperature: settings.temperature } },
-          { token },
-        );
-        const result = await stream.result;
-        return token.isCancellationRequested || result.stopReason === 'cancelled' ? undefined : result.text;
-      };
+      const ask = (content: string) => askOnce(services.text, task, content, { maxTokens, temperature: settings.temperature }, token);
       let parts: string[] = [];
       for (const [index, chunk] of chunks.entries()) {
         progress.report({ message: `part ${index + 1} of ${chunks.length}`, increment: 100 / (chunks.length + 1) });
