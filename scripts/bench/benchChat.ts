@@ -22,6 +22,7 @@ import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
 import { TextService, type TextResult } from '../../src/host/text/textService';
 import { InProcessChat } from '../../test/fixtures/inProcessChat';
 import { findRepoRoot, findTestModel, STORY_TEST_MODEL } from '../../test/fixtures/testModels';
+import { percentile } from './benchStats';
 
 const ROOT = findRepoRoot();
 const ENGINE_PATH = resolve(ROOT, 'dist/engine.mjs');
@@ -72,12 +73,6 @@ function parseArgs(argv: readonly string[]): Args {
     json: values.json === true,
     verbose: values.verbose === true,
   };
-}
-
-function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? null;
 }
 
 function median(values: readonly number[]): number | null {

@@ -31,6 +31,7 @@ import { TextService } from '../../src/host/text/textService';
 import { RecordingBackend, replayTyping, type KeyRecord } from './completionReplay';
 import { InProcessModel } from './inProcessBaseline';
 import { DEFAULT_PAUSES, indentOf, scriptTyping, TypingDocument, type ScriptedKey } from './typingScript';
+import { percentile } from './benchStats';
 
 type ModelKind = 'fim' | 'bench';
 type Order = 'psm' | 'spm';
@@ -236,12 +237,6 @@ function clockTicks(): number {
     }
   }
   return ticks;
-}
-
-function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? null;
 }
 
 function median(values: readonly number[]): number | null {

@@ -35,6 +35,7 @@ import { findTestModel, STORY_TEST_MODEL } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
 import { createSampleWorkspace } from '../integration/runInCodeServer';
 import { check, poll, preview } from '../support/polling';
+import { runBrowserTests, type BrowserTest, type RunSummary } from './browserTests';
 import { runSuiteMain } from '../support/runSuiteMain';
 import { activeEditor, openFromExplorer, readEditor, squash, waitForExplorer, waitForHearth } from './workbench';
 
@@ -71,13 +72,6 @@ interface ChatContext {
   dark?: ThemeLook;
 }
 
-interface ChatTest {
-  name: string;
-  /** Screenshot name on failure. */
-  slug: string;
-  run(context: ChatContext): Promise<string | void>;
-}
-
 /** What one message element of the panel says about itself. */
 interface MessageState {
   id: string;
@@ -94,7 +88,7 @@ interface PanelState {
   stopping: boolean;
 }
 
-const tests: ChatTest[] = [
+const tests: Array<BrowserTest<ChatContext>> = [
   {
     name: 'send a message and watch the answer stream in',
     slug: 'stream',
@@ -521,11 +515,6 @@ function log(message: string): void {
 
 // --- The run ------------------------------------------------------------------------------------
 
-interface RunSummary {
-  passed: number;
-  failed: number;
-}
-
 async function runChatE2e(): Promise<RunSummary> {
   const started = Date.now();
   const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -596,26 +585,8 @@ async function runChatE2e(): Promise<RunSummary> {
 
     await ensureModelLoads(page);
 
-    const context: ChatContext = { page, goldens };
     console.log('\n  The Hearth chat panel in the VS Code UI (code-server, Chromium)');
-    for (const test of tests) {
-      const testStarted = Date.now();
-      try {
-        const detail = await test.run(context);
-        summary.passed += 1;
-        console.log(`    ✔ ${test.name} (${seconds(testStarted)})${detail ? `\n      ${detail}` : ''}`);
-      } catch (error) {
-        summary.failed += 1;
-        console.log(`    ✖ ${test.name} (${seconds(testStarted)})\n      ${(error as Error).message}`);
-        const screenshot = path.join(OUTPUT_DIR, `${test.slug}-failure.png`);
-        await page.screenshot({ path: screenshot }).then(
-          () => console.log(`      screenshot: ${path.relative(process.cwd(), screenshot)}`),
-          (screenshotError: Error) => console.log(`      (no screenshot: ${screenshotError.message})`),
-        );
-        // Whatever the test left open (a menu, a quick pick) must not get in the next one's way.
-        await page.keyboard.press('Escape').catch(() => undefined);
-      }
-    }
+    await runBrowserTests<ChatContext>(page, tests, { page, goldens }, OUTPUT_DIR, summary);
     console.log('');
   } catch (error) {
     summary.failed += 1;

@@ -25,6 +25,7 @@ import { fimTestModelPath } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
 import { createSampleWorkspace } from '../integration/runInCodeServer';
 import { check, poll, preview } from '../support/polling';
+import { runBrowserTests, type BrowserTest, type RunSummary } from './browserTests';
 import { runSuiteMain } from '../support/runSuiteMain';
 import {
   clickEndOfLine,
@@ -58,14 +59,7 @@ interface E2eContext {
   page: Page;
 }
 
-interface E2eTest {
-  name: string;
-  /** Screenshot name on failure. */
-  slug: string;
-  run(context: E2eContext): Promise<string | void>;
-}
-
-const tests: E2eTest[] = [
+const tests: Array<BrowserTest<E2eContext>> = [
   {
     name: 'ghost text appears while typing at the end of a line, and Tab accepts it',
     slug: 'ghost-text',
@@ -179,11 +173,6 @@ function log(message: string): void {
   console.log(`[e2e] ${message}`);
 }
 
-interface RunSummary {
-  passed: number;
-  failed: number;
-}
-
 async function runE2e(): Promise<RunSummary> {
   const started = Date.now();
   const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -247,24 +236,7 @@ async function runE2e(): Promise<RunSummary> {
     log(`Hearth active ${seconds(opened)} after opening the workbench`);
 
     console.log('\n  Hearth in the VS Code UI (code-server, Chromium)');
-    for (const test of tests) {
-      const testStarted = Date.now();
-      try {
-        const detail = await test.run({ page });
-        summary.passed += 1;
-        console.log(`    ✔ ${test.name} (${seconds(testStarted)})${detail ? `\n      ${detail}` : ''}`);
-      } catch (error) {
-        summary.failed += 1;
-        console.log(`    ✖ ${test.name} (${seconds(testStarted)})\n      ${(error as Error).message}`);
-        const screenshot = path.join(E2E_OUTPUT_DIR, `${test.slug}-failure.png`);
-        await page.screenshot({ path: screenshot }).then(
-          () => console.log(`      screenshot: ${path.relative(process.cwd(), screenshot)}`),
-          (screenshotError: Error) => console.log(`      (no screenshot: ${screenshotError.message})`),
-        );
-        // Whatever the test left (ghost text, a half-typed line) must not leak into the next one.
-        await page.keyboard.press('Escape').catch(() => undefined);
-      }
-    }
+    await runBrowserTests(page, tests, { page }, E2E_OUTPUT_DIR, summary);
     console.log('');
   } catch (error) {
     summary.failed += 1;

@@ -1,0 +1,8 @@
+// Order statistics the benchmarks share.
+
+/** The value at fraction `p` of the sorted values (nearest rank); null for none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? null;
+}
