@@ -5,6 +5,7 @@ import { registerChat } from './host/chat/registerChat';
 import { registerCompletions } from './host/completions/registerCompletions';
 import { registerEngine } from './host/engine/registerEngine';
 import { registerModels } from './host/models/registerModels';
+import { registerPrivacy } from './host/privacy/registerPrivacy';
 import { createHearthApi, type HearthApi } from './host/hearthApi';
 import { registerWriting } from './host/writing/registerWriting';
 
@@ -15,7 +16,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const log = vscode.window.createOutputChannel('Hearth', { log: true });
   context.subscriptions.push(log);
 
-  const engine = registerEngine(context, log);
+  const privacy = registerPrivacy(context, log);
+  const engine = registerEngine(context, log, privacy);
   const { services } = engine;
   registerModels(context, services);
   const completions = registerCompletions(context, services);

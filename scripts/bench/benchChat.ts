@@ -19,7 +19,7 @@ import type { ChatMessage, ModelInfo } from '../../src/common/protocol/enginePro
 import { EngineClient } from '../../src/host/engine/engineClient';
 import { EngineConnection } from '../../src/host/engine/engineConnection';
 import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
-import { TextService, type TextResult } from '../../src/host/text/textService';
+import { localTextService, type TextService, type TextResult } from '../../src/host/text/textService';
 import { InProcessChat } from '../../test/fixtures/inProcessChat';
 import { findRepoRoot, findTestModel, STORY_TEST_MODEL } from '../../test/fixtures/testModels';
 import { percentile } from './benchStats';
@@ -124,7 +124,7 @@ function roundMessages(round: number): ChatMessage[] {
 /** One chat answer through the text service, timed as the caller sees it (first delta, result). */
 async function processChat(text: TextService, messages: readonly ChatMessage[], conversationId: string | undefined, maxTokens: number): Promise<ProcessSample> {
   const start = performance.now();
-  const stream = text.chat('chat', { messages, ...(conversationId === undefined ? {} : { conversationId }), sampling: { maxTokens, temperature: 0 } });
+  const stream = text.chat('chat', { messages, ...(conversationId === undefined ? {} : { conversationId }), sampling: { maxTokens, temperature: 0 } }, { sources: [] });
   let firstAt: number | undefined;
   for await (const delta of stream) {
     if (delta.length > 0) firstAt ??= performance.now();
@@ -272,13 +272,13 @@ function completionPrompt(index: number): string {
 /** K sequential completions on the completion slot, each prompt one word longer than the last. */
 async function completionSeries(text: TextService, count: number, stillStreaming: () => boolean = () => false): Promise<CompletionSeries & { during: number }> {
   // Not measured: puts the completion sequence at the series' starting point, the same for both series.
-  await text.complete('completion', COMPLETION_BASE, { slot: 'completion', maxTokens: 1, temperature: 0 });
+  await text.complete('completion', COMPLETION_BASE, { slot: 'completion', maxTokens: 1, temperature: 0 }, { sources: [] });
   const latenciesMs: number[] = [];
   const evaluated: number[] = [];
   let during = 0;
   for (let index = 0; index < count; index += 1) {
     const start = performance.now();
-    const result = await text.complete('completion', completionPrompt(index), { slot: 'completion', maxTokens: COMPLETION_MAX_TOKENS, temperature: 0 });
+    const result = await text.complete('completion', completionPrompt(index), { slot: 'completion', maxTokens: COMPLETION_MAX_TOKENS, temperature: 0 }, { sources: [] });
     latenciesMs.push(performance.now() - start);
     evaluated.push(result.evaluatedPromptTokens);
     if (stillStreaming()) during += 1;
@@ -295,7 +295,7 @@ async function completionsWhileChatting(text: TextService, count: number): Promi
   const stream = text.chat(
     'chat',
     { messages: chatMessages([{ role: 'user', content: `${QUESTION} Make it a very long story.` }]), sampling: { maxTokens: BUSY_CHAT_MAX_TOKENS, temperature: 0 } },
-    { token: source.token },
+    { token: source.token, sources: [] },
   );
   let firstDelta!: () => void;
   const started = new Promise<void>((resolve) => (firstDelta = resolve));
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
   });
   let inProcess: InProcessChat | undefined;
   try {
-    const text = new TextService(new EngineClient(supervisor, () => undefined));
+    const text = localTextService(new EngineClient(supervisor, () => undefined));
     const info: ModelInfo = await supervisor.start();
     inProcess = await InProcessChat.load(modelPath, { threads: args.threads, contextSize: info.contextSize });
     progress(`loaded ${info.name}: ${info.threads} threads (${info.threadsReason}), context ${info.contextSize}, chat wrapper ${info.chatWrapper}`);

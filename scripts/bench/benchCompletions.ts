@@ -27,7 +27,7 @@ import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
 import { benchModelPath } from '../../test/fixtures/makeBenchModel';
 import { fimTestModelPath, findRepoRoot } from '../../test/fixtures/testModels';
 import { EngineClient } from '../../src/host/engine/engineClient';
-import { TextService } from '../../src/host/text/textService';
+import { localTextService, type TextService } from '../../src/host/text/textService';
 import { RecordingBackend, replayTyping, type KeyRecord } from './completionReplay';
 import { InProcessModel } from './inProcessBaseline';
 import { DEFAULT_PAUSES, indentOf, scriptTyping, TypingDocument, type ScriptedKey } from './typingScript';
@@ -260,7 +260,7 @@ class ModelBench {
     private readonly args: Args,
   ) {
     // No catalog entry for the bench models: psm unless a series asks for spm.
-    this.text = new TextService(new EngineClient(supervisor, () => undefined));
+    this.text = localTextService(new EngineClient(supervisor, () => undefined));
   }
 
   static async start(kind: ModelKind, setup: TypingSetup, args: Args): Promise<ModelBench> {
@@ -287,7 +287,7 @@ class ModelBench {
     const settings = settingsFor({ fimOrder: order });
     const at = document.snapshot();
     const window = cursorWindow(at.document.lines, at.line, at.character, settings);
-    return this.text.warm('completion', { kind: 'infill', head: '', prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order });
+    return this.text.warm('completion', { kind: 'infill', head: '', prefix: window.prefix, suffix: window.suffix, middlePrefix: window.linePrefix, order }, { sources: [] });
   }
 
   /**

@@ -1,6 +1,7 @@
 // What activate() builds once and hands to each area's registerX(context, services).
 import type * as vscode from 'vscode';
 import type { EngineSupervisor } from './engine/engineSupervisor';
+import type { PrivacyArea } from './privacy/registerPrivacy';
 import type { TextService } from './text/textService';
 
 export interface Services {
@@ -9,8 +10,8 @@ export interface Services {
   readonly engine: EngineSupervisor;
   /** The one way features ask for text. */
   readonly text: TextService;
-  /** Whether a workspace-relative path matches hearth.privacy.exclude (followed live). */
-  readonly isExcluded: (relativePath: string) => boolean;
+  /** The effective policy, the one gate (what may be read, what may leave), the ledger. */
+  readonly privacy: PrivacyArea;
   /** Shows an engine error with the action that fixes it (choose a model, restart, show log). */
   readonly presentError: (error: unknown) => void;
 }

@@ -23,6 +23,7 @@ export class Composer {
   private readonly chipsRow: HTMLUListElement;
   private readonly editingIndicator: HTMLElement;
   private readonly sendButton: HTMLButtonElement;
+  private readonly cloudButton: HTMLButtonElement;
   private isBusy = false;
   /** The user message being edited (Up in an empty box); the next send replaces it. */
   private editingId: string | undefined;
@@ -48,6 +49,9 @@ export class Composer {
     this.textarea.value = options.initialDraft;
     const attachButton = iconButton('attach', 'Attach File… (#file)', { id: 'attach-button' });
     attachButton.addEventListener('click', () => options.post({ type: 'attachFile' }));
+    // A complex request: the privacy policy decides whether it may reach the cloud model (Ctrl+Enter).
+    this.cloudButton = iconButton('cloud-upload', 'Ask the Cloud Model (Ctrl+Enter)', { id: 'cloud-button' });
+    this.cloudButton.addEventListener('click', () => this.send(true));
     this.sendButton = iconButton('send', 'Send (Enter)', { id: 'send-button', className: 'send-button' });
     this.sendButton.addEventListener('click', () => {
       if (this.isBusy) options.post({ type: 'stop' });
@@ -57,7 +61,7 @@ export class Composer {
     this.element = el('div', { id: 'composer', className: 'composer' }, [
       this.chipsRow,
       this.editingIndicator,
-      el('div', { className: 'input-row' }, [this.textarea, el('div', { className: 'composer-actions' }, [attachButton, this.sendButton])]),
+      el('div', { className: 'input-row' }, [this.textarea, el('div', { className: 'composer-actions' }, [attachButton, this.cloudButton, this.sendButton])]),
     ]);
 
     this.textarea.addEventListener('keydown', (event) => this.onKeyDown(event));
@@ -99,11 +103,11 @@ export class Composer {
     this.textarea.focus();
   }
 
-  private send(): void {
+  private send(cloud = false): void {
     const text = this.textarea.value.replace(/^\s*\n/, '').trimEnd();
     if (this.isBusy || !text.trim()) return;
     const replaceFrom = this.editingId;
-    this.options.post(replaceFrom !== undefined ? { type: 'send', text, replaceFrom } : { type: 'send', text });
+    this.options.post({ type: 'send', text, ...(replaceFrom !== undefined ? { replaceFrom } : {}), ...(cloud ? { cloud } : {}) });
     this.textarea.value = '';
     this.setEditing(undefined);
     this.options.saveDraft('');
@@ -112,7 +116,10 @@ export class Composer {
 
   private onKeyDown(event: KeyboardEvent): void {
     if (event.isComposing) return;
-    if (event.key === 'Enter' && !event.shiftKey && !event.altKey) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey) {
+      event.preventDefault();
+      this.send(true);
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.altKey) {
       event.preventDefault();
       this.send();
     } else if (event.key === 'ArrowUp' && this.textarea.value === '' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
@@ -170,6 +177,7 @@ export class Composer {
       this.sendButton.classList.remove('stop');
       this.sendButton.disabled = this.textarea.value.trim() === '';
     }
+    this.cloudButton.disabled = this.isBusy || this.textarea.value.trim() === '';
     // Grows with its content up to MAX_ROWS (CSS `field-sizing` does the same where supported).
     const lines = this.textarea.value.split('\n').length;
     this.textarea.rows = Math.min(Math.max(lines, 1), MAX_ROWS);

@@ -7,7 +7,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { ModelInfo } from '../../src/common/protocol/engineProtocol';
 import { CompletionService, type CompletionDocument, type CompletionText } from '../../src/host/completions/completionService';
 import { EngineClient } from '../../src/host/engine/engineClient';
-import { TextService, type LoadedModel } from '../../src/host/text/textService';
+import { localTextService, type TextService, type LoadedModel } from '../../src/host/text/textService';
 import { completionSettingsSchema, type CompletionSettings } from '../../src/host/completions/completionSettings';
 import { EngineConnection } from '../../src/host/engine/engineConnection';
 import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
@@ -71,7 +71,7 @@ describe('CompletionService with the real model process (FIM test model)', funct
       idleUnloadMinutes: () => 0,
       log: () => undefined,
     });
-    text = new TextService(new EngineClient(supervisor, () => undefined));
+    text = localTextService(new EngineClient(supervisor, () => undefined));
     backend = new RecordingBackend(text);
   });
 

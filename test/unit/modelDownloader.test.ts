@@ -15,6 +15,9 @@ const CHUNK = 16 * 1024;
 const BODY = Buffer.from(Array.from({ length: 256 * 1024 }, (_, index) => (index * 31 + (index >> 8)) & 0xff));
 const BODY_SHA = createHash('sha256').update(BODY).digest('hex');
 const WRONG_SHA = 'f'.repeat(64);
+/** The privacy gate's answer when the policy allows network use. */
+const online = (): string | undefined => undefined;
+let requestCount = 0;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -80,6 +83,7 @@ describe('downloadModel (real HTTP server)', function () {
 
   before(async () => {
     server = createServer((request, response) => {
+      requestCount += 1;
       const handler = routes[request.url ?? ''];
       if (handler) handler(request, response);
       else {
@@ -125,20 +129,20 @@ describe('downloadModel (real HTTP server)', function () {
   }
 
   it('downloads, verifies and renames into place, creating the folder', async () => {
-    const result = await downloadModel({ url: `${base}/model.gguf`, destination, sha256: BODY_SHA, sizeBytes: BODY.byteLength });
+    const result = await downloadModel({ mayUseNetwork: online, url: `${base}/model.gguf`, destination, sha256: BODY_SHA, sizeBytes: BODY.byteLength });
     assert.deepEqual(result, { path: destination, sizeBytes: BODY.byteLength, sha256: BODY_SHA });
     assert.ok((await readFile(destination)).equals(BODY));
     assert.deepEqual(await readdir(join(scratch, 'models')), ['model.gguf']);
   });
 
   it('follows redirects (Hugging Face answers /resolve/ with one) and accepts an upper-case sha256', async () => {
-    await downloadModel({ url: `${base}/redirect`, destination, sha256: BODY_SHA.toUpperCase() });
+    await downloadModel({ mayUseNetwork: online, url: `${base}/redirect`, destination, sha256: BODY_SHA.toUpperCase() });
     assert.ok((await readFile(destination)).equals(BODY));
   });
 
   it('reports progress as the bytes arrive, ending at the total', async () => {
     const progress: DownloadProgress[] = [];
-    await downloadModel({
+    await downloadModel({ mayUseNetwork: online,
       url: `${base}/model.gguf`,
       destination,
       sha256: BODY_SHA,
@@ -154,7 +158,7 @@ describe('downloadModel (real HTTP server)', function () {
 
   it('refuses a file whose sha256 does not match, saying expected and actual, and leaves nothing', async () => {
     const error = await expectDownloadError(
-      downloadModel({ url: `${base}/model.gguf`, destination, sha256: WRONG_SHA }),
+      downloadModel({ mayUseNetwork: online, url: `${base}/model.gguf`, destination, sha256: WRONG_SHA }),
       'checksum',
       new RegExp(`sha256 mismatch \\(expected ${WRONG_SHA}, actual ${BODY_SHA}\\)`),
     );
@@ -163,21 +167,21 @@ describe('downloadModel (real HTTP server)', function () {
   });
 
   it('never touches an existing file at the destination when a download fails', async () => {
-    await downloadModel({ url: `${base}/model.gguf`, destination, sha256: BODY_SHA });
-    await expectDownloadError(downloadModel({ url: `${base}/model.gguf`, destination, sha256: WRONG_SHA }), 'checksum', /mismatch/);
+    await downloadModel({ mayUseNetwork: online, url: `${base}/model.gguf`, destination, sha256: BODY_SHA });
+    await expectDownloadError(downloadModel({ mayUseNetwork: online, url: `${base}/model.gguf`, destination, sha256: WRONG_SHA }), 'checksum', /mismatch/);
     assert.ok((await readFile(destination)).equals(BODY));
   });
 
   it('reports HTTP 404 with the status and the URL', async () => {
     const url = `${base}/missing.gguf`;
-    await expectDownloadError(downloadModel({ url, destination, sha256: BODY_SHA }), 'http', new RegExp(`${escape(url)} failed: HTTP 404 Not Found`));
+    await expectDownloadError(downloadModel({ mayUseNetwork: online, url, destination, sha256: BODY_SHA }), 'http', new RegExp(`${escape(url)} failed: HTTP 404 Not Found`));
     await assertNothingLeft();
   });
 
   it('reports HTTP 500 with the status and the URL', async () => {
     const url = `${base}/broken.gguf`;
     await expectDownloadError(
-      downloadModel({ url, destination, sha256: BODY_SHA }),
+      downloadModel({ mayUseNetwork: online, url, destination, sha256: BODY_SHA }),
       'http',
       new RegExp(`${escape(url)} failed: HTTP 500 Internal Server Error`),
     );
@@ -186,7 +190,7 @@ describe('downloadModel (real HTTP server)', function () {
 
   it('refuses a size the server announces differently from the catalog, before downloading', async () => {
     await expectDownloadError(
-      downloadModel({ url: `${base}/model.gguf`, destination, sha256: BODY_SHA, sizeBytes: 1234 }),
+      downloadModel({ mayUseNetwork: online, url: `${base}/model.gguf`, destination, sha256: BODY_SHA, sizeBytes: 1234 }),
       'size',
       /announces 262144 bytes, expected 1234/,
     );
@@ -197,7 +201,7 @@ describe('downloadModel (real HTTP server)', function () {
     const controller = new AbortController();
     let seen = 0;
     await expectDownloadError(
-      downloadModel({
+      downloadModel({ mayUseNetwork: online,
         url: `${base}/slow.gguf`,
         destination,
         sha256: BODY_SHA,
@@ -217,7 +221,7 @@ describe('downloadModel (real HTTP server)', function () {
 
   it('does not start when the signal is already aborted', async () => {
     await expectDownloadError(
-      downloadModel({ url: `${base}/model.gguf`, destination, sha256: BODY_SHA, signal: AbortSignal.abort() }),
+      downloadModel({ mayUseNetwork: online, url: `${base}/model.gguf`, destination, sha256: BODY_SHA, signal: AbortSignal.abort() }),
       'aborted',
       /cancelled/,
     );
@@ -227,7 +231,7 @@ describe('downloadModel (real HTTP server)', function () {
   it('gives up on a server that accepts the connection but never answers', async () => {
     const started = Date.now();
     await expectDownloadError(
-      downloadModel({ url: `${base}/silent.gguf`, destination, sha256: BODY_SHA, stallTimeoutMs: 300 }),
+      downloadModel({ mayUseNetwork: online, url: `${base}/silent.gguf`, destination, sha256: BODY_SHA, stallTimeoutMs: 300 }),
       'stalled',
       /stalled: no data for 300 ms/,
     );
@@ -238,7 +242,7 @@ describe('downloadModel (real HTTP server)', function () {
   it('gives up when the body stops arriving midway, and removes the partial file', async () => {
     let received = 0;
     await expectDownloadError(
-      downloadModel({
+      downloadModel({ mayUseNetwork: online,
         url: `${base}/stalls-midway.gguf`,
         destination,
         sha256: BODY_SHA,
@@ -259,15 +263,26 @@ describe('downloadModel (real HTTP server)', function () {
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     await expectDownloadError(
-      downloadModel({ url: `http://127.0.0.1:${port}/x.gguf`, destination, sha256: BODY_SHA }),
+      downloadModel({ mayUseNetwork: online, url: `http://127.0.0.1:${port}/x.gguf`, destination, sha256: BODY_SHA }),
       'network',
       /failed: fetch failed \(.*ECONNREFUSED/,
     );
     await assertNothingLeft();
   });
 
+  it('asks the privacy gate first: offline, it refuses without touching the network', async () => {
+    const before = requestCount;
+    await expectDownloadError(
+      downloadModel({ mayUseNetwork: () => 'the privacy policy is offline', url: `${base}/model.gguf`, destination, sha256: BODY_SHA }),
+      'offline',
+      /the privacy policy is offline/,
+    );
+    assert.equal(requestCount, before, 'no request may reach the server');
+    await assertNothingLeft();
+  });
+
   it('rejects a malformed sha256 up front', async () => {
-    await assert.rejects(downloadModel({ url: `${base}/model.gguf`, destination, sha256: 'abc' }), TypeError);
+    await assert.rejects(downloadModel({ mayUseNetwork: online, url: `${base}/model.gguf`, destination, sha256: 'abc' }), TypeError);
     await assertNothingLeft();
   });
 });

@@ -1,5 +1,6 @@
 // What the model is sent for a chat turn: a short system prompt, then the conversation, with the
 // context the user attached (selection, files) placed before the message it went with.
+import type { ContextSource } from '../policy/contextSource';
 import type { ChatMessage } from '../protocol/engineProtocol';
 
 export const CHAT_SYSTEM_PROMPT = 'You are Hearth, a helpful assistant for writing and code, running on the user\u2019s own machine. Answer concisely in Markdown.';
@@ -10,6 +11,8 @@ export interface Attachment {
   readonly text: string;
   /** A language id for the fence, when known. */
   readonly language?: string;
+  /** The file and lines the text came from, for the privacy gate. */
+  readonly source?: Omit<ContextSource, 'text' | 'history'>;
 }
 
 /** The user message content with its attachments before it, each in a fenced block. */

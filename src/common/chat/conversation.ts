@@ -17,6 +17,19 @@ export const storedMessageSchema = z.object({
   model: z.string().optional(),
   /** Labels of the context that went with a user message. */
   context: z.array(z.string()).optional(),
+  /** Where the attachments' text sits in `content` and which file and lines it came from (for the privacy gate). */
+  sources: z
+    .array(
+      z.object({
+        uri: z.string(),
+        path: z.string(),
+        startLine: z.number().int().positive(),
+        endLine: z.number().int().positive(),
+        offset: z.number().int().nonnegative(),
+        length: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
   ended: z.enum(['complete', 'stopped', 'error', 'maxTokens']).optional(),
   error: z.string().optional(),
   createdAt: z.number().int().nonnegative(),

@@ -78,7 +78,13 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
 export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   /** Send a message; `replaceFrom` (Up, edit the last message) drops that message and what followed it first. */
-  z.object({ type: z.literal('send'), text: z.string().min(1).max(200_000), replaceFrom: id.optional() }),
+  z.object({
+    type: z.literal('send'),
+    text: z.string().min(1).max(200_000),
+    replaceFrom: id.optional(),
+    /** "Ask the Cloud Model": a complex request, which the privacy policy may send to the cloud model. */
+    cloud: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('newChat') }),
   z.object({ type: z.literal('showHistory') }),

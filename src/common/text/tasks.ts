@@ -1,25 +1,42 @@
 // Every task that asks a model for text, with its complexity: the one table the text service's
-// router reads. "simple" tasks always run on the local model; only "complex" ones may ever be
-// considered for a cloud model, and only where the privacy policy allows it.
+// router reads. "simple" tasks run on the local model (or, where an administrator allows it, an
+// internal endpoint); only "complex" ones may escalate to a cloud model, and only where the
+// privacy policy allows it.
 export type TaskComplexity = 'simple' | 'complex';
 
-export const taskComplexity = {
-  /** Inline completions (ghost text). */
-  completion: 'simple',
-  /** A message in the chat panel. */
-  chat: 'simple',
-  /** hearth.summarizeSelection */
-  summarize: 'simple',
-  /** hearth.rewriteSelection */
-  rewrite: 'simple',
-  /** hearth.explainSelection */
-  explain: 'simple',
-  /** hearth.generate.tryModel */
-  tryModel: 'simple',
-} as const satisfies Record<string, TaskComplexity>;
+export interface TaskInfo {
+  readonly complexity: TaskComplexity;
+  /** What the user calls it: consent dialogs, notices and the ledger name the command this way. */
+  readonly title: string;
+  /** Whether a chat-shaped cloud API can do it at all (ghost text needs fill-in-the-middle and the local cache). */
+  readonly cloudCapable: boolean;
+}
 
-export type TaskId = keyof typeof taskComplexity;
+export const tasks = {
+  completion: { complexity: 'simple', title: 'Inline Completion', cloudCapable: false },
+  chat: { complexity: 'simple', title: 'Chat', cloudCapable: true },
+  summarize: { complexity: 'simple', title: 'Summarize Selection', cloudCapable: true },
+  rewrite: { complexity: 'simple', title: 'Rewrite Selection', cloudCapable: true },
+  explain: { complexity: 'simple', title: 'Explain Selection', cloudCapable: true },
+  tryModel: { complexity: 'simple', title: 'Try the Local Model', cloudCapable: false },
+  /** A chat message sent with "Ask the Cloud Model". */
+  askCloud: { complexity: 'complex', title: 'Ask the Cloud Model', cloudCapable: true },
+  explainInDepth: { complexity: 'complex', title: 'Explain in Depth', cloudCapable: true },
+  generateTests: { complexity: 'complex', title: 'Generate Tests', cloudCapable: true },
+  refactor: { complexity: 'complex', title: 'Refactor Selection', cloudCapable: true },
+} as const satisfies Record<string, TaskInfo>;
+
+export type TaskId = keyof typeof tasks;
+
+/** Kept for callers that only need the complexity column. */
+export const taskComplexity: Readonly<Record<TaskId, TaskComplexity>> = Object.fromEntries(
+  Object.entries(tasks).map(([id, info]) => [id, info.complexity]),
+) as Record<TaskId, TaskComplexity>;
 
 export function complexityOf(task: TaskId): TaskComplexity {
-  return taskComplexity[task];
+  return tasks[task].complexity;
+}
+
+export function taskInfo(task: TaskId): TaskInfo {
+  return tasks[task];
 }

@@ -30,6 +30,22 @@ export function explainPrompt(code: string, language: string): string {
   return `Explain what the following code does, step by step, and point out anything surprising.\n\n${fence(code, language)}`;
 }
 
+/** Explain in Depth (a complex command: the cloud model where the policy allows). */
+export function explainInDepthPrompt(code: string, language: string): string {
+  return (
+    'Explain the following code in depth: its purpose, how it works step by step, the design choices behind it, ' +
+    `edge cases and possible bugs, and how it could be improved.\n\n${fence(code, language)}`
+  );
+}
+
+/** Generate Tests: unit tests for the selection, in the same language. */
+export function generateTestsPrompt(code: string, language: string): string {
+  return (
+    `Write unit tests for the following ${language || 'code'}. Cover normal cases, edge cases and errors. ` +
+    `Answer with the test code only, in one fenced block.\n\n${fence(code, language)}`
+  );
+}
+
 export const REWRITE_PRESETS = {
   proofread: { label: 'Proofread', instruction: 'Correct spelling, grammar and punctuation. Change nothing else.' },
   shorter: { label: 'Shorter', instruction: 'Make it shorter, keeping the meaning.' },

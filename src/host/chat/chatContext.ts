@@ -1,10 +1,11 @@
 // What goes with a chat message from the editor: the selection and the current file (followed
-// live), and files the user attaches. A file matching hearth.privacy.exclude can never be
-// attached; its chip says why. A chip the user removes stays off until another file (or, for the
+// live), and files the user attaches. A file excluded from AI by the privacy policy can never be
+// attached; its chip says why (the text service's gate refuses it too). A chip the user removes stays off until another file (or, for the
 // selection, another selection) comes.
 import * as vscode from 'vscode';
 import type { Attachment } from '../../common/chat/chatPrompt';
 import type { ContextChip } from '../../common/protocol/webviewProtocol';
+import type { PrivacyGate } from '../privacy/privacyGate';
 
 // Whole files beyond this are cut, with a note, so one attachment cannot fill the context.
 const MAX_FILE_CHARS = 48_000;
@@ -23,7 +24,7 @@ export class ChatContext implements vscode.Disposable {
   /** Fires when the chips change (editor, selection, attachments). */
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly isExcluded: (relativePath: string) => boolean) {
+  constructor(private readonly gate: Pick<PrivacyGate, 'excludedReason'>) {
     this.subscriptions = [
       // Another file: chips the user removed for the last one come back for this one.
       vscode.window.onDidChangeActiveTextEditor(() => {
@@ -65,14 +66,15 @@ export class ChatContext implements vscode.Disposable {
     for (const chip of this.chips()) {
       if (chip.blocked !== undefined) continue;
       if (chip.kind === 'selection' && editor !== undefined) {
-        result.push({ label: chip.label, text: editor.document.getText(editor.selection), language: editor.document.languageId });
+        const selection = editor.selection;
+        result.push({ label: chip.label, text: editor.document.getText(selection), language: editor.document.languageId, source: sourceOf(editor.document, selection) });
       } else if (chip.kind === 'file' && editor !== undefined) {
-        result.push({ label: chip.label, text: capped(editor.document.getText()), language: editor.document.languageId });
+        result.push({ label: chip.label, text: capped(editor.document.getText()), language: editor.document.languageId, source: sourceOf(editor.document) });
       } else if (chip.kind === 'attachment') {
         const attached = this.attached.find((entry) => entry.id === chip.id);
         if (attached === undefined) continue;
         const document = await vscode.workspace.openTextDocument(attached.uri);
-        result.push({ label: chip.label, text: capped(document.getText()), language: document.languageId });
+        result.push({ label: chip.label, text: capped(document.getText()), language: document.languageId, source: sourceOf(document) });
       }
     }
     return result;
@@ -124,12 +126,18 @@ export class ChatContext implements vscode.Disposable {
   }
 
   private blockedReason(uri: vscode.Uri): string | undefined {
-    return this.isExcluded(relative(uri)) ? 'excluded by hearth.privacy.exclude' : undefined;
+    return this.gate.excludedReason({ uri: uri.toString(), path: relative(uri) });
   }
 }
 
 function relative(uri: vscode.Uri): string {
-  return vscode.workspace.asRelativePath(uri, false);
+  return vscode.workspace.asRelativePath(uri, false).replace(/\\/g, '/');
+}
+
+function sourceOf(document: vscode.TextDocument, selection?: vscode.Selection): Attachment['source'] {
+  const first = selection ? selection.start.line + 1 : 1;
+  const last = selection ? (selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line : selection.end.line + 1) : Math.max(1, document.lineCount);
+  return { uri: document.uri.toString(), path: relative(document.uri), startLine: first, endLine: last };
 }
 
 function lines(selection: vscode.Selection): string {

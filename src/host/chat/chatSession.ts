@@ -6,6 +6,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { chatMessages, CHAT_SYSTEM_PROMPT, userContent, type Attachment } from '../../common/chat/chatPrompt';
 import { newConversation, titleFor, type Conversation, type StoredMessage } from '../../common/chat/conversation';
 import { maxAnswerTokens, trimHistory } from '../../common/chat/trimHistory';
+import type { ContextSource } from '../../common/policy/contextSource';
 import type { LogLevel } from '../../common/protocol/engineProtocol';
 import type { ChatMessageView, ContextChip, EngineView, HistoryItem, HostToWebview } from '../../common/protocol/webviewProtocol';
 import type { TaskId } from '../../common/text/tasks';
@@ -33,6 +34,8 @@ export interface SendOptions {
   readonly header?: string;
   /** Context to send instead of the chips' (the writing commands bring their own). */
   readonly attachments?: readonly Attachment[];
+  /** Files whose text the message itself carries verbatim (a selection inside a writing prompt). */
+  readonly sources?: readonly ContextSource[];
   readonly task?: TaskId;
 }
 
@@ -110,10 +113,16 @@ export class ChatSession {
     }
     const attachments = options.attachments ?? (await this.deps.context.attachments());
     if (options.attachments === undefined) this.deps.context.consumed();
+    const content = userContent(text, attachments);
+    const sources = locateSources(content, [
+      ...attachments.map((attachment) => ({ source: attachment.source, text: attachment.text })),
+      ...(options.sources ?? []).map(({ text = '', history: _history, ...source }) => ({ source, text })),
+    ]);
     const user: StoredMessage = {
       id: this.newId('m'),
       role: 'user',
-      content: userContent(text, attachments),
+      content,
+      ...(sources.length === 0 ? {} : { sources }),
       ...(options.display === undefined && attachments.length === 0 ? {} : { display: options.display ?? text }),
       ...(options.header === undefined ? {} : { header: options.header }),
       ...(attachments.length === 0 ? {} : { context: attachments.map((attachment) => attachment.label) }),
@@ -186,7 +195,8 @@ export class ChatSession {
     const history = modelHistory(this.conversation.messages.slice(0, -1));
     try {
       const model = await this.deps.text.ensureModel();
-      const counts = await this.deps.text.countTokens(task, [CHAT_SYSTEM_PROMPT, ...history.map((message) => message.content)], { token: source.token });
+      const sources = contextSources(history);
+      const counts = await this.deps.text.countTokens(task, [CHAT_SYSTEM_PROMPT, ...history.map((message) => message.content)], { token: source.token, sources });
       const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);
       const budget = model.contextSize - maxTokens - CONTEXT_MARGIN_TOKENS;
       const trimmed = trimHistory(
@@ -207,7 +217,7 @@ export class ChatSession {
       const stream = this.deps.text.chat(
         task,
         { messages: chatMessages(trimmed.kept), conversationId: this.conversation.id, sampling: { maxTokens, temperature: settings.temperature } },
-        { token: source.token },
+        { token: source.token, sources: contextSources(trimmed.kept) },
       );
       for await (const delta of stream) {
         answer.content += delta;
@@ -257,6 +267,30 @@ export class ChatSession {
     this.nextId += 1;
     return `${prefix}${this.now().toString(36)}${this.nextId.toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   }
+}
+
+/** Where each attachment's text sits in the message content (it is there verbatim, inside a fence). */
+function locateSources(content: string, items: ReadonlyArray<{ readonly source: Attachment['source']; readonly text: string }>): NonNullable<StoredMessage['sources']> {
+  const located: NonNullable<StoredMessage['sources']> = [];
+  for (const { source, text } of items) {
+    if (source === undefined) continue;
+    const offset = content.indexOf(text);
+    // Text that is not there verbatim is still recorded (length 0): the gate still sees the file.
+    located.push({ ...source, offset: Math.max(0, offset), length: offset < 0 ? 0 : text.length });
+  }
+  return located;
+}
+
+/** The files a request carries; those of earlier turns are marked as history. */
+function contextSources(messages: readonly StoredMessage[]): ContextSource[] {
+  const lastUser = messages.map((message) => message.role).lastIndexOf('user');
+  return messages.flatMap((message, index) =>
+    (message.sources ?? []).map(({ offset, length, ...source }) => ({
+      ...source,
+      text: message.content.slice(offset, offset + length),
+      history: index !== lastUser,
+    })),
+  );
 }
 
 /** What the model sees of the conversation: turns whose answer failed are left out, question and all. */

@@ -108,7 +108,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.readyEmitter.fire();
         return;
       case 'send':
-        await this.session.send(message.text, message.replaceFrom === undefined ? {} : { replaceFrom: message.replaceFrom }).catch(() => undefined);
+        await this.session
+          .send(message.text, { ...(message.replaceFrom === undefined ? {} : { replaceFrom: message.replaceFrom }), ...(message.cloud ? { task: 'askCloud' as const } : {}) })
+          .catch(() => undefined);
         return;
       case 'stop':
         this.session.stop();

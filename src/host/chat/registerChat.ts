@@ -33,7 +33,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
   const { log } = services;
   const storage = context.storageUri?.fsPath ?? path.join(context.globalStorageUri.fsPath, 'no-workspace');
   const store = new ConversationStore(path.join(storage, 'conversations'), (message) => log.warn(message));
-  const chatContext = new ChatContext(services.isExcluded);
+  const chatContext = new ChatContext(services.privacy.gate);
   const session = new ChatSession({
     text: services.text,
     store,

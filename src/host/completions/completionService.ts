@@ -8,7 +8,7 @@ import { applySuggestion } from '../../common/completion/applySuggestion';
 import { cursorWindow, type CursorWindow } from '../../common/completion/cursorWindow';
 import { ExtraContextRing } from '../../common/completion/extraContextRing';
 import { postProcessCompletion } from '../../common/completion/postProcessCompletion';
-import { createPathFilter } from '../../common/policy/pathFilter';
+import type { ContextSource } from '../../common/policy/contextSource';
 import type { GenerateResult, LogLevel } from '../../common/protocol/engineProtocol';
 import type { LoadedModel, TextService } from '../text/textService';
 import type { CompletionSettings } from './completionSettings';
@@ -17,7 +17,9 @@ import type { CompletionSettings } from './completionSettings';
 export type CompletionText = Pick<TextService, 'loadedModel' | 'ensureModel' | 'infill' | 'complete' | 'warm'>;
 
 export interface CompletionDocument {
-  /** Workspace-relative path, matched against the exclude globs and used to name context chunks. */
+  /** The document's URI, for the privacy gate (a link to an excluded file is excluded too). */
+  readonly uri?: string;
+  /** Workspace-relative path, matched against the privacy globs and used to name context chunks. */
   readonly path: string;
   readonly languageId: string;
   readonly lines: readonly string[];
@@ -50,8 +52,6 @@ export class CompletionService {
   private cache!: CompletionCache;
   private ring!: ExtraContextRing;
   private sizedFor = '';
-  private excludeGlobs: readonly string[] = [];
-  private isExcluded: (path: string) => boolean = () => false;
   private warmTimer: NodeJS.Timeout | undefined;
   private warming: CancellationTokenSource | undefined;
   private warmedVersion = -1;
@@ -66,6 +66,8 @@ export class CompletionService {
     private readonly readSettings: () => CompletionSettings,
     private readonly log: (level: LogLevel, message: string) => void,
     private readonly onBusy: (busy: boolean) => void = () => undefined,
+    /** The privacy gate's verdict: an excluded file gets no completions and never enters the extra context. */
+    private readonly isExcluded: (source: Pick<ContextSource, 'uri' | 'path'>) => boolean = () => false,
   ) {
     this.settings();
   }
@@ -90,7 +92,7 @@ export class CompletionService {
     const settings = this.settings();
     if (!settings.enabled) return false;
     const byLanguage = settings.languages[document.languageId] ?? settings.languages['*'] ?? true;
-    return byLanguage && !this.excluded(document.path);
+    return byLanguage && !this.excluded(document);
   }
 
   async provide(document: CompletionDocument, line: number, character: number, token: CancellationToken): Promise<CompletionOutcome | undefined> {
@@ -171,8 +173,8 @@ export class CompletionService {
     try {
       result =
         input.kind === 'infill'
-          ? await this.text.infill('completion', input, sampling, { token })
-          : await this.text.complete('completion', input.prompt, sampling, { token });
+          ? await this.text.infill('completion', input, sampling, { token, sources: this.sourcesOf(document) })
+          : await this.text.complete('completion', input.prompt, sampling, { token, sources: this.sourcesOf(document) });
     } finally {
       if (!background) this.onBusy(false);
     }
@@ -230,7 +232,7 @@ export class CompletionService {
    * completions in other files, and warms the model with it once the user is idle.
    */
   noteContext(document: CompletionDocument, aroundLine: number, current: () => { document: CompletionDocument; line: number; character: number } | undefined): void {
-    if (this.excluded(document.path) || document.lines.length === 0 || this.settings().extraContextChunks === 0) return;
+    if (this.excluded(document) || document.lines.length === 0 || this.settings().extraContextChunks === 0) return;
     this.ring.add(document.path, document.lines, aroundLine, Date.now());
     if (this.ring.version === this.warmedVersion) return;
     if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
@@ -244,6 +246,12 @@ export class CompletionService {
 
   forgetContext(path: string): void {
     this.ring.removeSource(path);
+  }
+
+  /** After the policy changed: drops snippets of files that are excluded now. */
+  forgetExcluded(): void {
+    for (const path of this.extraContextSources()) if (this.isExcluded({ uri: '', path })) this.ring.removeSource(path);
+    this.cache.clear();
   }
 
   clearCache(): void {
@@ -269,7 +277,7 @@ export class CompletionService {
     this.warming = source;
     try {
       const input = this.promptInput(model, at.document, at.line, at.character, window, settings);
-      const warmed = await this.text.warm('completion', input, { token: source.token });
+      const warmed = await this.text.warm('completion', input, { token: source.token, sources: this.sourcesOf(at.document) });
       if (!warmed.cancelled) {
         this.warmedVersion = version;
         this.stats.warms += 1;
@@ -301,15 +309,17 @@ export class CompletionService {
     this.warming = undefined;
   }
 
-  private excluded(path: string): boolean {
-    const globs = this.settings().exclude;
-    if (globs !== this.excludeGlobs) {
-      this.excludeGlobs = globs;
-      this.isExcluded = createPathFilter(globs, {
-        onInvalid: (glob) => this.log('warn', `Ignoring invalid glob in hearth.privacy.exclude: ${glob}`),
-      });
-    }
-    return this.isExcluded(path);
+  private excluded(document: CompletionDocument): boolean {
+    return this.isExcluded({ uri: document.uri ?? '', path: document.path });
+  }
+
+  /** What a prompt at the cursor carries: the document and the files of the extra context. */
+  private sourcesOf(document: CompletionDocument): ContextSource[] {
+    const own: ContextSource = { uri: document.uri ?? '', path: document.path, startLine: 1, endLine: Math.max(1, document.lines.length) };
+    const ring = this.extraContextSources()
+      .filter((path) => path !== document.path)
+      .map((path) => ({ uri: '', path, startLine: 1, endLine: 1 }));
+    return [own, ...ring];
   }
 }
 

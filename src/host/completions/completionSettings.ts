@@ -1,8 +1,8 @@
-// The `hearth.completions.*` and `hearth.privacy.exclude` settings as one zod schema; defaults
+// The `hearth.completions.*` settings as one zod schema (what may be read is the privacy policy's
+// business, not these settings'); defaults
 // follow llama.vscode's where it has one (prefix 256 lines, suffix 64, 128 tokens, 500 ms
 // budgets, 250 cached suggestions, 16 chunks of 64 lines).
 import { z } from 'zod';
-import { DEFAULT_EXCLUDE_GLOBS } from '../../common/policy/pathFilter';
 
 export const completionSettingsSchema = z.object({
   enabled: z.boolean().default(true),
@@ -21,7 +21,6 @@ export const completionSettingsSchema = z.object({
   extraContextLines: z.number().int().min(4).max(1_000).default(64),
   /** auto: the catalog's order for a known model, else psm; psm: prefix-suffix-middle (every FIM model); spm: suffix first. */
   fimOrder: z.enum(['auto', 'psm', 'spm']).default('auto'),
-  exclude: z.array(z.string()).readonly().default([...DEFAULT_EXCLUDE_GLOBS]),
 });
 
 export type CompletionSettings = z.infer<typeof completionSettingsSchema>;
@@ -42,5 +41,4 @@ export const completionSettingIds: Record<keyof CompletionSettings, string> = {
   extraContextChunks: 'hearth.completions.extraContext.chunks',
   extraContextLines: 'hearth.completions.extraContext.chunkLines',
   fimOrder: 'hearth.completions.fimOrder',
-  exclude: 'hearth.privacy.exclude',
 };

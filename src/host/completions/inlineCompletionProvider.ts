@@ -35,7 +35,8 @@ export function toCompletionDocument(document: vscode.TextDocument): CompletionD
   const known = converted.get(document);
   if (known !== undefined && known.version === document.version && known.document.languageId === document.languageId) return known.document;
   const result: CompletionDocument = {
-    path: vscode.workspace.asRelativePath(document.uri, false),
+    uri: document.uri.toString(),
+    path: vscode.workspace.asRelativePath(document.uri, false).replace(/\\/g, '/'),
     languageId: document.languageId,
     lines: document.getText().split(/\r?\n/),
   };

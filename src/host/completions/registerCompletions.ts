@@ -32,6 +32,7 @@ export function registerCompletions(context: vscode.ExtensionContext, services: 
     () => settings,
     (level, message) => log[level](message),
     (busy) => statusBar.setBusy(busy),
+    (source) => services.privacy.gate.excludedReason(source) !== undefined,
   );
   context.subscriptions.push({ dispose: () => service.dispose() });
 
@@ -65,11 +66,13 @@ export function registerCompletions(context: vscode.ExtensionContext, services: 
     }),
     vscode.commands.registerCommand(TRIGGER_COMPLETION_COMMAND, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!event.affectsConfiguration('hearth.completions') && !event.affectsConfiguration('hearth.privacy')) return;
+      if (!event.affectsConfiguration('hearth.completions')) return;
       settings = readCompletionSettings(log);
       statusBar.setEnabled(settings.enabled);
       service.clearCache();
     }),
+    // A file excluded now leaves the extra context at once, and no cached suggestion outlives the change.
+    services.privacy.policy.onDidChange(() => service.forgetExcluded()),
     vscode.window.onDidChangeActiveTextEditor(noteEditor),
     vscode.workspace.onDidChangeTextDocument((event) => {
       const change = event.contentChanges[0];

@@ -3,9 +3,15 @@
 // that shapes the model changes.
 import * as vscode from 'vscode';
 import { bundledModelCatalog, catalogEntryForPath } from '../models/modelCatalog';
-import { liveExcludeFilter } from '../privacy/excludeFilter';
+import type { PrivacyArea } from '../privacy/registerPrivacy';
+import { askConsent } from '../privacy/consentDialog';
 import { withErrors, type Services } from '../services';
+import { cloudConnection } from '../text/cloudConnection';
+import { CloudGateway } from '../text/cloudGateway';
+import { createCloudProvider } from '../text/cloud/createCloudProvider';
+import { TextRouter } from '../text/textRouter';
 import { TextService } from '../text/textService';
+import { taskInfo } from '../../common/text/tasks';
 import { createEngineSupervisor } from './createEngineSupervisor';
 import { EngineClient } from './engineClient';
 import { presentEngineError } from './engineErrorPresenter';
@@ -17,21 +23,48 @@ import { tryModel, type TryModelResult } from './tryModel';
 export interface EngineArea {
   readonly services: Services;
   readonly statusBarText: () => string;
+  /** Every "kept local" notice shown, for tests. */
+  readonly keptLocalNotices: readonly string[];
 }
 
-export function registerEngine(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineArea {
+export function registerEngine(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, privacy: PrivacyArea): EngineArea {
   const supervisor = createEngineSupervisor(context, log);
   context.subscriptions.push({ dispose: () => supervisor.dispose() });
 
   // The FIM order is resolved once per loaded model, here, from the catalog.
   const catalog = bundledModelCatalog();
   const client = new EngineClient(supervisor, (model) => catalogEntryForPath(catalog, model.path)?.fim?.order);
-  const text = new TextService(client, (level, message) => log[level](message));
+  const policy = () => privacy.policy.current;
+  const cloud = new CloudGateway({
+    policy,
+    neverSendReason: (source) => privacy.gate.neverSendReason(source),
+    askConsent,
+    apiKey: (endpoint) => privacy.apiKeys.get(endpoint),
+    connection: cloudConnection,
+    createProvider: createCloudProvider,
+    ledger: privacy.ledger,
+    log: (message) => log.info(message),
+  });
+  const keptLocalNotices: string[] = [];
+  const text = new TextService({
+    local: client,
+    router: new TextRouter(policy, () => vscode.workspace.getConfiguration('hearth.privacy').get<string>('cloudEndpoint')),
+    cloud,
+    excludedReason: (source) => privacy.gate.excludedReason(source),
+    keptLocal: (task, why) => {
+      keptLocalNotices.push(why);
+      log.info(`privacy: ${taskInfo(task).title}: ${why}`);
+      void vscode.window.showInformationMessage(`Hearth: ${why}`, 'Privacy Options').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('hearth.privacy.menu');
+      });
+    },
+    log: (level, message) => log[level](message),
+  });
   const services: Services = {
     log,
     engine: supervisor,
     text,
-    isExcluded: liveExcludeFilter((message) => log.warn(message)),
+    privacy,
     presentError: (error) => void presentEngineError(error),
   };
 
@@ -54,5 +87,5 @@ export function registerEngine(context: vscode.ExtensionContext, log: vscode.Log
       if (reloadingSettings.some((id) => event.affectsConfiguration(id))) supervisor.stop('settings changed; the next request loads with the new settings');
     }),
   );
-  return { services, statusBarText: () => statusBar.text };
+  return { services, statusBarText: () => statusBar.text, keptLocalNotices };
 }

@@ -1,6 +1,7 @@
 // `hearth.generate.tryModel`: the smallest end-to-end proof. It asks for a prompt and streams
 // the local model's continuation into an untitled document.
 import * as vscode from 'vscode';
+import { DocumentAppender } from '../documentAppender';
 import type { TextResult, TextService } from '../text/textService';
 
 export interface TryModelResult {
@@ -25,31 +26,11 @@ export async function tryModel(text: TextService, promptArgument?: string): Prom
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Hearth: the local model is writing…', cancellable: true },
     async (_progress, token) => {
-      const stream = text.completeStream('tryModel', prompt, { maxTokens: 256, temperature: 0.7, topP: 0.95 }, { token });
+      const stream = text.completeStream('tryModel', prompt, { maxTokens: 256, temperature: 0.7, topP: 0.95 }, { token, sources: [] }); // only what the user typed
       for await (const delta of stream) writer.append(delta);
       return stream.result;
     },
   );
   await writer.flushed();
   return { document, result };
-}
-
-/** Appends streamed text in order; edits are applied one after another, never interleaved. */
-class DocumentAppender {
-  private chain: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly document: vscode.TextDocument) {}
-
-  append(text: string): void {
-    this.chain = this.chain.then(async () => {
-      const edit = new vscode.WorkspaceEdit();
-      const end = this.document.lineAt(this.document.lineCount - 1).range.end;
-      edit.insert(this.document.uri, end, text);
-      await vscode.workspace.applyEdit(edit);
-    });
-  }
-
-  flushed(): Promise<unknown> {
-    return this.chain;
-  }
 }

@@ -23,6 +23,11 @@ export interface DownloadModelOptions {
   readonly onProgress?: (progress: DownloadProgress) => void;
   /** Give up when no bytes (nor headers) arrive for this long. Default 30 s. */
   readonly stallTimeoutMs?: number;
+  /**
+   * The privacy policy's say before any network use: a reason to refuse (offline), or undefined.
+   * Required, so no download can skip the gate.
+   */
+  readonly mayUseNetwork: (url: string) => string | undefined;
 }
 
 export interface DownloadModelResult {
@@ -31,7 +36,7 @@ export interface DownloadModelResult {
   readonly sha256: string;
 }
 
-export type ModelDownloadErrorCode = 'http' | 'checksum' | 'size' | 'stalled' | 'aborted' | 'network';
+export type ModelDownloadErrorCode = 'http' | 'checksum' | 'size' | 'stalled' | 'aborted' | 'network' | 'offline';
 
 export class ModelDownloadError extends Error {
   constructor(
@@ -55,6 +60,8 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     throw new TypeError(`downloadModel: sha256 must be 64 hex digits, got "${options.sha256}"`);
   }
   if (signal?.aborted) throw abortedError(url, signal.reason);
+  const refusal = options.mayUseNetwork(url);
+  if (refusal !== undefined) throw new ModelDownloadError('offline', `Not downloading ${url}: ${refusal}`);
 
   // One controller for the whole transfer: the caller's signal and the stall watchdog both end it.
   const transfer = new AbortController();

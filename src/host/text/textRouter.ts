@@ -1,22 +1,20 @@
-// Decides where each request for text goes. Today every task runs on the local model; the
-// privacy policy issue adds the gate and the cloud backend here, behind the same decision, so
-// no feature changes when it does. It reads each task's complexity from the one table.
-import { complexityOf, type TaskComplexity, type TaskId } from '../../common/text/tasks';
+// Decides where each request for text goes: the task's complexity (from the one table) and the
+// effective privacy policy, through the pure decision in common/policy.
+import { decideRoute, type RouteDecision } from '../../common/policy/decideRoute';
+import type { EffectivePolicy } from '../../common/policy/privacyPolicy';
+import { taskInfo, type TaskComplexity, type TaskId } from '../../common/text/tasks';
 
-export interface Route {
-  readonly backend: 'local';
-  readonly complexity: TaskComplexity;
-  /** Why, for the log. */
-  readonly reason: string;
-}
+export type Route = RouteDecision & { readonly complexity: TaskComplexity };
 
 export class TextRouter {
+  constructor(
+    private readonly policy: () => EffectivePolicy,
+    /** hearth.privacy.cloudEndpoint: the endpoint complex commands use ('' or undefined: the first allowed). */
+    private readonly endpointChoice: () => string | undefined,
+  ) {}
+
   route(task: TaskId): Route {
-    const complexity = complexityOf(task);
-    return {
-      backend: 'local',
-      complexity,
-      reason: complexity === 'simple' ? 'simple tasks run on the local model' : 'no cloud model is configured; complex tasks run on the local model',
-    };
+    const info = taskInfo(task);
+    return { ...decideRoute(this.policy(), { complexity: info.complexity, cloudCapable: info.cloudCapable, endpointId: this.endpointChoice() || undefined }), complexity: info.complexity };
   }
 }

@@ -3,9 +3,16 @@
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import { chatMessages } from '../../common/chat/chatPrompt';
 import type { TaskId } from '../../common/text/tasks';
-import type { Sampling, TextService } from '../text/textService';
+import type { ContextSource, Sampling, TextService } from '../text/textService';
 
-export async function askOnce(text: Pick<TextService, 'chat'>, task: TaskId, content: string, sampling: Sampling, token: CancellationToken): Promise<string | undefined> {
-  const result = await text.chat(task, { messages: chatMessages([{ role: 'user', content }]), sampling }, { token }).result;
+export async function askOnce(
+  text: Pick<TextService, 'chat'>,
+  task: TaskId,
+  content: string,
+  sampling: Sampling,
+  token: CancellationToken,
+  sources: readonly ContextSource[],
+): Promise<string | undefined> {
+  const result = await text.chat(task, { messages: chatMessages([{ role: 'user', content }]), sampling }, { token, sources }).result;
   return token.isCancellationRequested || result.stopReason === 'cancelled' ? undefined : result.text;
 }

@@ -1,10 +1,12 @@
 // Writing help beside code help: summarize or explain a selection into the chat panel, and
-// rewrite a selection with a diff to accept or discard.
+// rewrite a selection with a diff to accept or discard; and the complex commands (Explain in
+// Depth, Refactor Selection…, Generate Tests), which the router may send to a cloud model.
 import * as vscode from 'vscode';
 import type { RewritePreset } from '../../common/writing/writingPrompts';
 import type { ChatArea } from '../chat/registerChat';
 import { withErrors, type Services } from '../services';
 import { REWRITE_SCHEME, RewriteController, type RewriteRequest } from './rewriteSelection';
+import { generateTests } from './generateTests';
 import { runSelectionTask } from './selectionTask';
 
 export interface WritingArea {
@@ -19,6 +21,10 @@ export function registerWriting(context: vscode.ExtensionContext, services: Serv
     vscode.commands.registerCommand('hearth.summarizeSelection', withErrors(services, () => runSelectionTask('summarize', services, chat))),
     vscode.commands.registerCommand('hearth.explainSelection', withErrors(services, () => runSelectionTask('explain', services, chat))),
     vscode.commands.registerCommand('hearth.rewriteSelection', withErrors(services, (request?: unknown) => rewrites.rewrite(asRewriteRequest(request)))),
+    // The complex commands: they escalate to the cloud model only where the privacy policy allows.
+    vscode.commands.registerCommand('hearth.explainInDepth', withErrors(services, () => runSelectionTask('explainInDepth', services, chat))),
+    vscode.commands.registerCommand('hearth.refactorSelection', withErrors(services, (request?: unknown) => rewrites.rewrite({ ...asRewriteRequest(request), task: 'refactor' }))),
+    vscode.commands.registerCommand('hearth.generateTests', withErrors(services, () => generateTests(services))),
     vscode.commands.registerCommand('hearth.rewrite.accept', withErrors(services, () => rewrites.accept())),
     vscode.commands.registerCommand('hearth.rewrite.discard', withErrors(services, () => rewrites.discard())),
   );

@@ -14,6 +14,8 @@ export const REWRITE_SCHEME = 'hearth-rewrite';
 export interface RewriteRequest {
   readonly preset?: RewritePreset;
   readonly instruction?: string;
+  /** `refactor` is "Refactor Selection…", a complex command (the cloud model where the policy allows). */
+  readonly task?: 'rewrite' | 'refactor';
 }
 
 export interface PendingRewrite {
@@ -54,24 +56,28 @@ export class RewriteController implements vscode.TextDocumentContentProvider, vs
       return undefined;
     }
     const document = editor.document;
-    const path = vscode.workspace.asRelativePath(document.uri, false);
-    if (this.services.isExcluded(path)) {
-      void vscode.window.showWarningMessage(`Hearth: ${path} matches hearth.privacy.exclude, so it is not given to the model.`);
-      return undefined;
-    }
-    const instruction = request.instruction ?? (request.preset !== undefined ? REWRITE_PRESETS[request.preset].instruction : await pickInstruction());
-    if (instruction === undefined || instruction.trim().length === 0) return undefined;
     const range = new vscode.Range(editor.selection.start, editor.selection.end);
     const original = document.getText(range);
+    const source = this.services.privacy.gate.sourceOf(document, range, original);
+    const path = source.path;
+    const excluded = this.services.privacy.gate.excludedReason(source);
+    if (excluded !== undefined) {
+      void vscode.window.showWarningMessage(`Hearth: ${excluded}, so it is not given to the model.`);
+      return undefined;
+    }
+    const task = request.task ?? 'rewrite';
+    const instruction =
+      request.instruction ?? (request.preset !== undefined ? REWRITE_PRESETS[request.preset].instruction : task === 'refactor' ? await askRefactoring() : await pickInstruction());
+    if (instruction === undefined || instruction.trim().length === 0) return undefined;
     const version = document.version;
     const settings = readChatSettings(this.services.log);
 
     const answer = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Hearth: rewriting the selection…', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: task === 'refactor' ? 'Hearth: refactoring the selection…' : 'Hearth: rewriting the selection…', cancellable: true },
       async (_progress, token) => {
         const model = await this.services.text.ensureModel();
         const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);
-        return askOnce(this.services.text, 'rewrite', rewritePrompt(original, instruction), { maxTokens, temperature: settings.temperature }, token);
+        return askOnce(this.services.text, task, rewritePrompt(original, instruction), { maxTokens, temperature: settings.temperature }, token, [source]);
       },
     );
     if (answer === undefined) return undefined;
@@ -130,6 +136,15 @@ export class RewriteController implements vscode.TextDocumentContentProvider, vs
       }
     }
   }
+}
+
+async function askRefactoring(): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Hearth: Refactor Selection',
+    prompt: 'How should the selected code be refactored?',
+    value: 'Refactor for readability and maintainability without changing behaviour.',
+    ignoreFocusOut: true,
+  });
 }
 
 async function pickInstruction(): Promise<string | undefined> {
