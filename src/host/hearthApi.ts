@@ -22,6 +22,8 @@ export interface HearthTestHooks extends HearthApi {
   readonly engine: HearthApi['engine'] & { readonly pid: number | undefined };
   readonly services: Services;
   readonly statusBarText: () => string;
+  /** The "kept local" notices shown so far (complex commands the policy kept on this machine). */
+  readonly keptLocalNotices: readonly string[];
   readonly completions: CompletionsHandle;
   readonly chat: ChatArea;
   readonly writing: WritingArea;
@@ -63,6 +65,7 @@ export function createHearthApi(context: vscode.ExtensionContext, parts: Parts):
     engine,
     services: parts.services,
     statusBarText: parts.engine.statusBarText,
+    keptLocalNotices: parts.engine.keptLocalNotices,
     completions: parts.completions,
     chat: parts.chat,
     writing: parts.writing,

@@ -30,6 +30,7 @@ import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { installTestHost } from '../../scripts/installTestHost';
 import { chatMessages } from '../../src/common/chat/chatPrompt';
+import { ok, startFakeCloudServer, type FakeCloudServer } from '../fixtures/fakeCloudServer';
 import { InProcessChat } from '../fixtures/inProcessChat';
 import { findTestModel, STORY_TEST_MODEL } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
@@ -53,6 +54,10 @@ const STORY_PROMPT = 'Tell me a story about a dog.';
 const STOP_PROMPT = 'Tell me a long story about a princess.';
 const CRAFTED_CODE = 'const answer = 41 + 1;';
 const EDITED_PROMPT = 'Tell me a story about a cat.';
+const CLOUD_ENDPOINT_ID = 'loopback';
+const CLOUD_API_KEY = 'sk-e2e-loopback-key-0123456789';
+const CLOUD_PROMPT = 'What is this workspace for?';
+const CLOUD_CHUNKS = ['This workspace ', 'holds a sample ', 'for Hearth.'];
 
 interface Goldens {
   story: string;
@@ -68,6 +73,8 @@ interface ThemeLook {
 interface ChatContext {
   page: Page;
   goldens: Goldens;
+  /** The loopback "cloud" (OpenAI wire format) the consent test escalates to. */
+  cloud: FakeCloudServer;
   /** The panel's look in the dark theme, recorded by the first test for the light-theme test. */
   dark?: ThemeLook;
 }
@@ -343,6 +350,74 @@ const tests: Array<BrowserTest<ChatContext>> = [
     },
   },
   {
+    name: 'Ask the Cloud Model under mode "ask": the consent dialog shows the files and bytes, Send streams the answer, the ledger lists it',
+    slug: 'consent',
+    async run({ page, cloud }) {
+      // The key, through the command a user runs (it goes to SecretStorage, never to settings).
+      await runCommand(page, 'Hearth: Set Cloud API Key…');
+      const endpointRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: CLOUD_ENDPOINT_ID }).first();
+      await endpointRow.waitFor({ state: 'visible', timeout: 10_000 });
+      await endpointRow.click();
+      const keyInput = page.locator('.quick-input-widget .quick-input-box input');
+      await keyInput.waitFor({ state: 'visible', timeout: 10_000 });
+      check((await keyInput.getAttribute('type')) === 'password', 'the API key box does not hide what is typed');
+      await keyInput.fill(CLOUD_API_KEY);
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+
+      // README.md open in the editor: the chat's current-file chip goes with the message.
+      await showExplorer(page);
+      await openFromExplorer(page, 'README.md', 'Sample workspace', 30_000);
+      cloud.reset();
+      cloud.script(ok(CLOUD_CHUNKS, { delayMs: 250 }));
+      const frame = await openChat(page);
+      await frame.locator('#new-chat').click();
+      await frame.locator('.chip', { hasText: 'README.md' }).first().waitFor({ timeout: 10_000 });
+      await frame.locator('.chat-input').click();
+      await page.keyboard.type(CLOUD_PROMPT);
+      await frame.locator('#cloud-button').click();
+
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      const shown = await dialog.innerText();
+      const beforeConsent = cloud.requests.length;
+      check(beforeConsent === 0, 'the cloud was asked before consent');
+      const bytes = /Bytes: ([\d,]+)/.exec(shown)?.[1]?.replace(/,/g, '');
+      check(/README\.md, lines 1–\d+/.test(shown), `the dialog does not list README.md and its lines:\n${shown}`);
+      check(shown.includes(`${cloud.url}/v1`) && shown.includes('gpt-loopback'), `the dialog does not name the endpoint and model:\n${shown}`);
+      check(bytes !== undefined, `the dialog does not give the byte count:\n${shown}`);
+      await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Send$/ }).click();
+
+      const partials = new Set<number>();
+      let answer: MessageState | undefined;
+      const finished = await poll(ANSWER_TIMEOUT_MS, async () => {
+        const state = await panelState(frame);
+        answer = state.messages.filter((message) => message.role === 'assistant').at(-1);
+        if (answer?.ended === null && answer.raw.length > 0) partials.add(answer.raw.length);
+        return answer !== undefined && answer.ended !== null && !state.stopping;
+      }, POLL_MS);
+      check(finished && answer !== undefined, `the cloud answer did not finish (last: ${JSON.stringify(answer)})`);
+      check(answer.raw === CLOUD_CHUNKS.join(''), `the panel shows ${JSON.stringify(answer.raw)}`);
+      check(partials.size >= 1, 'the cloud answer did not stream in');
+      const requests = cloud.requests.length as number;
+      check(requests === 1, `${requests} requests reached the loopback cloud`);
+      const body = cloud.requests[0]?.body as { messages?: Array<{ content: string }> } | undefined;
+      const sentBytes = (body?.messages ?? []).reduce((sum, message) => sum + Buffer.byteLength(message.content, 'utf8'), 0);
+      check(String(sentBytes) === bytes, `the dialog said ${bytes} bytes, ${sentBytes} were sent`);
+      check(JSON.stringify(body).includes('Sample workspace'), 'README.md was not sent');
+      check(cloud.requests[0]?.headers.authorization === `Bearer ${CLOUD_API_KEY}`, 'the key from SecretStorage was not used');
+
+      await runCommand(page, 'Hearth: Show Privacy Ledger');
+      const entry = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Ask the Cloud Model' }).first();
+      await entry.waitFor({ state: 'visible', timeout: 10_000 });
+      const row = await entry.innerText();
+      check(row.includes(new URL(cloud.url).host), `the ledger row does not name the endpoint host: ${row}`);
+      await page.screenshot({ path: path.join(OUTPUT_DIR, 'privacy-ledger.png') });
+      await page.keyboard.press('Escape');
+      return `consent showed ${bytes} bytes and README.md; the answer streamed in ${partials.size} partial length(s); the ledger lists it`;
+    },
+  },
+  {
     name: 'conversations survive a reload of the window and reopen from the History list',
     slug: 'history',
     async run({ page }) {
@@ -541,6 +616,7 @@ async function runChatE2e(): Promise<RunSummary> {
   log(`golden answers computed in process (${goldens.story.length} and ${goldens.stop.length} characters) in ${seconds(started)}`);
   const workspace = await createSampleWorkspace(WORKSPACE);
 
+  const cloud = await startFakeCloudServer();
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -555,6 +631,9 @@ async function runChatE2e(): Promise<RunSummary> {
         'hearth.chat.temperature': 0,
         'hearth.chat.maxTokens': MAX_TOKENS,
         'hearth.completions.enabled': false,
+        // Plain chat stays local; "Ask the Cloud Model" asks for consent, then uses the loopback cloud.
+        'hearth.privacy.mode': 'ask',
+        'hearth.privacy.allowedEndpoints': [{ id: CLOUD_ENDPOINT_ID, provider: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-loopback', trust: 'external' }],
         'workbench.colorTheme': 'Default Dark Modern',
         // No "open the parent repository?" notification (the workspace is inside this repo), and no
         // package downloads by the TypeScript server.
@@ -586,7 +665,7 @@ async function runChatE2e(): Promise<RunSummary> {
     await ensureModelLoads(page);
 
     console.log('\n  The Hearth chat panel in the VS Code UI (code-server, Chromium)');
-    await runBrowserTests<ChatContext>(page, tests, { page, goldens }, OUTPUT_DIR, summary);
+    await runBrowserTests<ChatContext>(page, tests, { page, goldens, cloud }, OUTPUT_DIR, summary);
     console.log('');
   } catch (error) {
     summary.failed += 1;
@@ -608,6 +687,7 @@ async function runChatE2e(): Promise<RunSummary> {
     }
     await browser?.close().catch(() => undefined);
     await server?.stop({ keepData: failed });
+    await cloud.close();
   }
   log(`done in ${seconds(started)}`);
   return summary;

@@ -45,10 +45,13 @@ export function withholdNeverSend(
   for (const source of sources) {
     const reason = neverSendReason(source);
     if (reason === undefined) {
-      files.push({ path: source.path, startLine: source.startLine, endLine: source.endLine });
+      // A file in several turns of a conversation is listed once per range.
+      if (!files.some((file) => file.path === source.path && file.startLine === source.startLine && file.endLine === source.endLine)) {
+        files.push({ path: source.path, startLine: source.startLine, endLine: source.endLine });
+      }
       continue;
     }
-    withheld.push({ path: source.path, reason });
+    if (!withheld.some((file) => file.path === source.path)) withheld.push({ path: source.path, reason });
     const text = source.text ?? '';
     // Text derived from the file (not the file's own words) cannot be separated from it.
     if (text.trim().length === 0 || !current.some((message) => message.content.includes(text))) throw new InseparableSourceError(source.path);

@@ -56,12 +56,15 @@ const ORDER: Readonly<Record<PolicySource['kind'], number>> = { machine: 0, user
 
 function mergeMode(ordered: readonly PolicySource[], user: PolicySource | undefined, trusted: boolean): { mode: PrivacyMode; modeSource: string } {
   // The user's own default is `local`: a workspace asking for more cannot get it.
+  // A source that sets the same mode as that unset default is named, not "default".
+  let byDefault = user?.policy.mode === undefined;
   let best: { mode: PrivacyMode; modeSource: string } = user?.policy.mode === undefined ? { mode: 'local', modeSource: 'default' } : { mode: user.policy.mode, modeSource: user.label };
   for (const source of ordered) {
     const mode = source.policy.mode;
     if (mode === undefined) continue;
-    if (MODE_RANK[mode] < MODE_RANK[best.mode] || (MODE_RANK[mode] === MODE_RANK[best.mode] && source.kind === 'machine')) {
+    if (MODE_RANK[mode] < MODE_RANK[best.mode] || (MODE_RANK[mode] === MODE_RANK[best.mode] && (source.kind === 'machine' || byDefault))) {
       best = { mode, modeSource: source.label };
+      byDefault = false;
     }
   }
   if (!trusted && best.mode !== 'local') return { mode: 'local', modeSource: 'Workspace Trust (this workspace is not trusted)' };

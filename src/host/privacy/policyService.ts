@@ -27,6 +27,8 @@ export class PolicyService implements vscode.Disposable {
     );
     for (const pattern of [
       '**/' + POLICY_FILE,
+      // Deleting the whole folder reports only the folder.
+      '**/' + path.dirname(POLICY_FILE),
       new vscode.RelativePattern(vscode.Uri.file(path.dirname(machinePolicyPath())), path.basename(machinePolicyPath())),
     ]) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);

@@ -41,7 +41,8 @@ export class PrivacyGate {
   /** A source for (part of) a document, for a text service call. */
   sourceOf(document: vscode.TextDocument, range?: vscode.Range, text?: string): ContextSource {
     const start = range ? range.start.line : 0;
-    const end = range ? range.end.line : Math.max(0, document.lineCount - 1);
+    // A range ending at column 0 of a line does not include that line.
+    const end = range ? (range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line) : Math.max(0, document.lineCount - 1);
     return { uri: document.uri.toString(), path: this.relativePath(document.uri), startLine: start + 1, endLine: end + 1, text };
   }
 

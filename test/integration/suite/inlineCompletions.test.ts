@@ -4,6 +4,7 @@
 // engine.test.ts (files run in name order), which checks that activation starts no model.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { poll } from '../../support/polling';
 import { hearthHooks, type HearthTestHooks } from './hearthHooks';
 
 const SOURCE = [
@@ -150,16 +151,19 @@ describe('inline completions in VS Code with the real model', function () {
     assert.ok(hearthApi.completions.service.extraContextSources().includes('src/notes.js'));
   });
 
-  it('applies a new exclude glob at once, without a reload', async () => {
+  it('applies a new exclude glob (the old hearth.privacy.exclude setting still counts) without a reload', async () => {
     const hearthApi = await api();
+    const policy = hearthApi.services.privacy.policy;
     const editor = await openFile('src/stats.js', SOURCE);
-    const original = vscode.workspace.getConfiguration('hearth').inspect<string[]>('privacy.exclude')?.defaultValue ?? [];
-    await setting('privacy.exclude', [...original, 'src/**']);
+    const hasGlob = () => policy.current.excludeFromAI.some((glob) => glob.glob === 'src/**');
+    await setting('privacy.exclude', ['src/**']);
     try {
+      assert.ok(await poll(20_000, async () => hasGlob()), 'the policy did not pick up the new glob');
       assert.equal(await provide(hearthApi, editor.document, CURSOR), undefined);
     } finally {
       await setting('privacy.exclude', undefined);
     }
+    assert.ok(await poll(20_000, async () => !hasGlob()), 'the policy did not drop the glob');
     assert.ok((await suggestion(hearthApi, editor.document, CURSOR)) !== undefined);
   });
 

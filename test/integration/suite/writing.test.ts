@@ -318,13 +318,13 @@ describe('chat, summaries and rewrites in VS Code with the real story model', fu
     assert.equal(hooks.chat.session.busy, false);
   });
 
-  it('refuses to attach a file matching hearth.privacy.exclude, and its chip says why', async () => {
+  it('refuses to attach a file excluded from AI, and its chip says why', async () => {
     const hooks = await hearthHooks();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const secret = workspaceFile('.env');
     await vscode.workspace.fs.writeFile(secret, new TextEncoder().encode('API_KEY=not-a-real-key\n'));
     const reason = hooks.chat.context.attach(secret);
-    assert.match(reason ?? '', /hearth\.privacy\.exclude/);
+    assert.match(reason ?? '', /\.env is excluded from AI by "\*\*\/\.env" \(default\)/);
     const chip = hooks.chat.context.chips().find((candidate) => candidate.label === '.env');
     assert.ok(chip?.blocked !== undefined, 'the chip does not say it is blocked');
     const attachments = await hooks.chat.context.attachments();
