@@ -13,6 +13,8 @@ import { installTestHost } from '../../scripts/installTestHost';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const TEST_OUTPUT_DIR = path.join(REPO_ROOT, '.test-output');
+/** Preload that records outbound connection attempts (test/support/egressGuard.cjs). */
+export const EGRESS_GUARD = path.join(REPO_ROOT, 'test', 'support', 'egressGuard.cjs');
 
 /** The test profile: nothing that pops up, suggests, phones home or asks for trust. */
 export const DEFAULT_TEST_SETTINGS: Readonly<Record<string, unknown>> = {
@@ -27,17 +29,81 @@ export const DEFAULT_TEST_SETTINGS: Readonly<Record<string, unknown>> = {
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'update.mode': 'none',
+  // The TypeScript server's automatic type acquisition runs `npm install --ignore-scripts
+  // types-registry@latest` (and @types packages) against the npm registry as soon as a .js file is
+  // open, in a fresh per-run cache each time: the one npm call a run made.
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'json.schemaDownload.enable': false, // schemastore.org for package.json, tsconfig.json, ...
+  'npm.fetchOnlinePackageInfo': false, // registry look-ups on package.json hovers
 };
 
-/** Chromium flags for a headless, quiet, zero-egress browser (DESIGN.md). */
+/**
+ * Features turned off in the test browser. Chromium keeps only the last `--disable-features` switch,
+ * and ours comes after playwright-core's own, so its list (playwright-core 1.65, chromiumSwitches.ts)
+ * is repeated here ahead of ours; otherwise this switch would turn those features back on.
+ */
+const CHROMIUM_DISABLED_FEATURES = [
+  // playwright-core's list
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints', // optimization hints download
+  'NetworkTimeServiceQuerying', // clients2.google.com/time
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+  // Ours. AutofillServerCommunication: every page with form fields (the workbench has many) asked
+  // content-autofill.googleapis.com for field types, the bulk of the ~180 DNS lookups a run made.
+  'AutofillServerCommunication',
+  'Translate', // translate language models
+  'CertificateTransparencyComponentUpdater',
+  'InterestFeedContentSuggestions',
+  'DialMediaRouteProvider',
+];
+
+/**
+ * Google endpoints that Chromium 156 calls even with background networking off, pointed at loopback
+ * so that what is left fails at once without leaving the machine: the Gaia account check
+ * (`accounts.google.com/ListAccounts`, retried with back-off; playwright-core's
+ * SkipListAccountsWithoutGaiaCookies does not stop it in this build) and on-demand component installs
+ * (`update.googleapis.com`, the on-device model manifest ceofaddefefcbblgcgnibnonglccbfja), which
+ * `--disable-component-update` does not stop. Port 9 is on Chromium's unsafe-port list, so these
+ * requests end with ERR_UNSAFE_PORT before any socket is opened.
+ */
+const CHROMIUM_BLACKHOLE = 'http://127.0.0.1:9';
+
+/**
+ * Chromium flags for a headless, quiet, zero-egress browser (DESIGN.md). playwright-core passes most
+ * of the quiet-browser switches too; they are repeated here so that the test host does not depend on
+ * its defaults. With these, the browser's NetLog shows no request to a non-loopback host.
+ */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
+  '--no-default-browser-check',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--disable-domain-reliability',
+  '--disable-client-side-phishing-detection',
+  '--disable-breakpad',
+  '--metrics-recording-only',
+  '--no-pings',
+  `--disable-features=${CHROMIUM_DISABLED_FEATURES.join(',')}`,
+  `--gaia-url=${CHROMIUM_BLACKHOLE}`,
+  `--component-updater=url-source=${CHROMIUM_BLACKHOLE}/service/update2/json`,
 ];
 
 export interface CodeServerOptions {
@@ -51,6 +117,13 @@ export interface CodeServerOptions {
   name?: string;
   /** How long to wait for /healthz (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * Record every outbound connection attempt of code-server and every Node process under it (server,
+   * extension host, Hearth's model process, tsserver, ...) to this JSON-lines file, and the processes
+   * that loaded the guard to `<file>.processes` (see test/support/egressGuard.cjs and egressLog.ts).
+   * Default: $HEARTH_EGRESS_LOG, so a whole run can be audited without code changes.
+   */
+  egressLog?: string;
 }
 
 export interface WorkbenchUrlOptions {
@@ -107,6 +180,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   await fs.chmod(tmpDir, 0o700);
   Object.assign(env, {
     EXTENSIONS_GALLERY: '{}', // no requests to a public extension gallery, from server or workbench
+    // Should anything under code-server still run npm (a setting that missed), it must not reach the
+    // registry: offline, npm answers from its cache or fails at once.
+    npm_config_offline: 'true',
+    npm_config_update_notifier: 'false',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
     // "Started from a shell, the environment is already the user's": without it the server runs the
     // login shell (`$SHELL -ilc`) to read its environment, which sources ~/.bashrc and friends, waits
     // up to 10 s on a slow one, and makes the extension host's environment depend on the developer's.
@@ -118,6 +197,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     TMPDIR: tmpDir,
     ...options.env,
   });
+  const egressLog = options.egressLog ?? process.env.HEARTH_EGRESS_LOG;
+  if (egressLog) Object.assign(env, egressGuardEnv(egressLog, env.NODE_OPTIONS));
 
   const args = [
     codeServerEntry,
@@ -174,6 +255,18 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     await stop({ keepData: true });
     throw new Error(`code-server did not start: ${(error as Error).message}\n--- code-server output (${logFile}) ---\n${output.slice(-4000)}`);
   }
+}
+
+/**
+ * The environment that loads the egress guard into a Node process and, through NODE_OPTIONS, into
+ * every Node process it starts. (VS Code 1.100's server passes NODE_OPTIONS on to the extension host:
+ * its removeDangerousEnvVariables drops only DEBUG and LD_PRELOAD.)
+ */
+export function egressGuardEnv(logFile: string, nodeOptions?: string): { HEARTH_EGRESS_LOG: string; NODE_OPTIONS: string } {
+  // NODE_OPTIONS splits on spaces unless quoted; inside quotes, \ and " are escaped.
+  const preload = `--require "${EGRESS_GUARD.replace(/[\\"]/g, '\\$&')}"`;
+  const options = nodeOptions?.includes(EGRESS_GUARD) ? nodeOptions : [nodeOptions, preload].filter(Boolean).join(' ');
+  return { HEARTH_EGRESS_LOG: path.resolve(logFile), NODE_OPTIONS: options };
 }
 
 function workbenchUrl(url: string, port: number, options: WorkbenchUrlOptions): string {
@@ -263,9 +356,26 @@ function safeMtime(file: string): number {
   }
 }
 
+export interface BrowserOptions {
+  headless?: boolean;
+  /**
+   * Write Chromium's NetLog (every host resolution, socket and URL request) to this JSON file; read it
+   * with readChromiumNetLog (test/support/egressLog.ts). It is complete once the browser is closed.
+   * Default: `$HEARTH_EGRESS_LOG.chromium-<pid>-<n>.netlog.json` when $HEARTH_EGRESS_LOG is set.
+   */
+  netLog?: string;
+}
+
+let browserCount = 0;
+
 /** Chromium for the workbench: Debian's build, headless, with the DESIGN.md flags. Close it when done. */
-export async function launchBrowser(options: { headless?: boolean } = {}): Promise<Browser> {
+export async function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
   const { chromiumPath } = await installTestHost();
+  browserCount += 1;
+  const egressLog = process.env.HEARTH_EGRESS_LOG;
+  const netLog = options.netLog ?? (egressLog ? `${path.resolve(egressLog)}.chromium-${process.pid}-${browserCount}.netlog.json` : undefined);
+  // Default capture mode: no cookies or bodies, but every host and URL.
+  const netLogArgs = netLog ? [`--log-net-log=${path.resolve(netLog)}`, '--net-log-capture-mode=Default'] : [];
   // Chromium writes crash-report and dconf folders under $XDG_CONFIG_HOME/$XDG_CACHE_HOME even with
   // Playwright's temporary profile, and singleton sockets under $TMPDIR; point them all at a folder
   // that goes away with the browser.
@@ -275,7 +385,7 @@ export async function launchBrowser(options: { headless?: boolean } = {}): Promi
     const browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: options.headless ?? true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...netLogArgs],
       env: { ...process.env, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache'), TMPDIR: home },
     });
     browser.on('disconnected', () => void removeHome());
