@@ -260,13 +260,15 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 /**
  * The environment that loads the egress guard into a Node process and, through NODE_OPTIONS, into
  * every Node process it starts. (VS Code 1.100's server passes NODE_OPTIONS on to the extension host:
- * its removeDangerousEnvVariables drops only DEBUG and LD_PRELOAD.)
+ * its removeDangerousEnvVariables drops only DEBUG and LD_PRELOAD; Hearth's model process inherits
+ * the extension host's environment.) HEARTH_EGRESS_GUARD names the guard for hosts that ignore
+ * NODE_OPTIONS (Electron), should the product ever load it itself.
  */
-export function egressGuardEnv(logFile: string, nodeOptions?: string): { HEARTH_EGRESS_LOG: string; NODE_OPTIONS: string } {
+export function egressGuardEnv(logFile: string, nodeOptions?: string): { HEARTH_EGRESS_LOG: string; HEARTH_EGRESS_GUARD: string; NODE_OPTIONS: string } {
   // NODE_OPTIONS splits on spaces unless quoted; inside quotes, \ and " are escaped.
   const preload = `--require "${EGRESS_GUARD.replace(/[\\"]/g, '\\$&')}"`;
   const options = nodeOptions?.includes(EGRESS_GUARD) ? nodeOptions : [nodeOptions, preload].filter(Boolean).join(' ');
-  return { HEARTH_EGRESS_LOG: path.resolve(logFile), NODE_OPTIONS: options };
+  return { HEARTH_EGRESS_LOG: path.resolve(logFile), HEARTH_EGRESS_GUARD: EGRESS_GUARD, NODE_OPTIONS: options };
 }
 
 function workbenchUrl(url: string, port: number, options: WorkbenchUrlOptions): string {
