@@ -88,7 +88,7 @@ const layers = {
     const why = 'the engine runs outside VS Code and';
     return {
       paths: [vscodePath('engine', why)],
-      patterns: forbidSrc('engine', ['host', 'webview', 'extension'], depth, why),
+      patterns: [...forbidSrc('engine', ['host', 'webview', 'extension'], depth, why), networkModules('engine')],
     };
   },
   webview: (depth) => {
@@ -98,14 +98,29 @@ const layers = {
       patterns: [nodeBuiltins('webview', why), ...onlySrc('webview', ['common'], depth, why)],
     };
   },
-  host: (depth) => {
+  host: (depth, options = {}) => {
     const why = 'the host talks to the engine and webview only through the protocols in src/common and';
     return {
       paths: [],
-      patterns: forbidSrc('host', ['webview', 'engine', 'extension'], depth, why),
+      patterns: [...forbidSrc('host', ['webview', 'engine', 'extension'], depth, why), ...(options.network ? [] : [networkModules('host')])],
     };
   },
 };
+
+/**
+ * "No other way out": only the cloud providers (src/host/text/cloud/, behind the router and the
+ * privacy gate) may import a network client. The model downloader uses the global fetch, which
+ * the next rule allows only there and in the providers.
+ */
+const NETWORK_MODULES = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'dns', 'undici', 'openai', '@anthropic-ai/sdk', 'node-fetch', 'axios', 'ws'];
+const networkModules = (layer) => ({
+  regex: `^(?:node:)?(?:${NETWORK_MODULES.map(escapeRegex).join('|')})(?:/|$)`,
+  message: `Privacy rule (src/${layer}): only src/host/text/cloud/ (behind the privacy gate) may open network connections.`,
+});
+const NETWORK_GLOBALS = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource'].map((name) => ({
+  name,
+  message: 'Privacy rule: only src/host/text/cloud/ and the model downloader (both behind the privacy gate) may use the network.',
+}));
 
 const layerConfigs = Object.entries(layers).flatMap(([layer, restrictionsAt]) => {
   const configs = [];
@@ -144,4 +159,16 @@ export default defineConfig(
     },
   },
   ...layerConfigs,
+  {
+    // The cloud providers: the host's layer rules without the network rule.
+    name: 'hearth/layers/host/cloud-providers',
+    files: [`src/host/text/cloud/${tsFiles}`],
+    rules: { 'no-restricted-imports': ['error', { paths: [], patterns: [...layers.host(3, { network: true }).patterns, ...normalizedImports] }] },
+  },
+  {
+    name: 'hearth/privacy/network-globals',
+    files: [`src/**/${tsFiles}`],
+    ignores: [`src/host/text/cloud/${tsFiles}`, 'src/host/models/modelDownloader.ts'],
+    rules: { 'no-restricted-globals': ['error', ...NETWORK_GLOBALS] },
+  },
 );

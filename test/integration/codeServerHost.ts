@@ -106,6 +106,14 @@ export const CHROMIUM_ARGS = [
   `--component-updater=url-source=${CHROMIUM_BLACKHOLE}/service/update2/json`,
 ];
 
+/** Workspace Trust on, the workspace untrusted, and no modal asking to trust it. */
+const TRUST_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 export interface CodeServerOptions {
   /** Folder code-server opens (also the default for `workbenchUrl`). */
   workspace: string;
@@ -124,6 +132,11 @@ export interface CodeServerOptions {
    * Default: $HEARTH_EGRESS_LOG, so a whole run can be audited without code changes.
    */
   egressLog?: string;
+  /**
+   * Turn Workspace Trust on (the tests otherwise run with it off): the workspace then opens
+   * untrusted, in restricted mode, with no startup prompt.
+   */
+  workspaceTrust?: boolean;
 }
 
 export interface WorkbenchUrlOptions {
@@ -162,7 +175,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   await fs.mkdir(extensionsDir, { recursive: true });
   await fs.writeFile(
     path.join(userDataDir, 'User', 'settings.json'),
-    `${JSON.stringify({ ...DEFAULT_TEST_SETTINGS, ...options.settings }, null, 2)}\n`,
+    `${JSON.stringify({ ...DEFAULT_TEST_SETTINGS, ...(options.workspaceTrust ? TRUST_SETTINGS : {}), ...options.settings }, null, 2)}\n`,
   );
   // Without --config, code-server writes ~/.config/code-server/config.yaml with a password.
   await fs.writeFile(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
@@ -209,7 +222,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     options.workspace,

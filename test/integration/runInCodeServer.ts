@@ -35,6 +35,10 @@ export interface IntegrationRunOptions {
   timeoutMs?: number;
   /** The built suite (default dist/test/integration). */
   extensionTestsPath?: string;
+  /** Run the *.untrusted.test files in a window with Workspace Trust on, instead of the others. */
+  untrusted?: boolean;
+  /** Record every outbound connection attempt under code-server to this file (test/support/egressGuard.cjs). */
+  egressLog?: string;
 }
 
 export interface IntegrationRunSummary {
@@ -86,10 +90,12 @@ export async function runIntegrationTests(options: IntegrationRunOptions = {}): 
   try {
     const spawned = Date.now();
     server = await startCodeServer({
-      name: 'integration',
+      name: options.untrusted ? 'integration-untrusted' : 'integration',
       workspace,
       settings: options.settings ?? {},
-      env: { ...options.env, HEARTH_TEST_RESULTS: RESULTS_FILE, HEARTH_TEST_WORKSPACE: workspace },
+      env: { ...options.env, HEARTH_TEST_RESULTS: RESULTS_FILE, HEARTH_TEST_WORKSPACE: workspace, ...(options.untrusted ? { HEARTH_INTEGRATION_SUITE: 'untrusted' } : {}) },
+      workspaceTrust: options.untrusted ?? false,
+      ...(options.egressLog === undefined ? {} : { egressLog: options.egressLog }),
     });
     log(`code-server healthy in ${seconds(spawned)} at ${server.url}`);
 
@@ -189,8 +195,8 @@ function log(message: string): void {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
-  runSuiteMain('integration', async () =>
-    runIntegrationTests({
+  runSuiteMain('integration', async () => {
+    const options: IntegrationRunOptions & { env: Record<string, string> } = {
       // $HEARTH_TEST_MODEL if set, else the tiny test model (models/ or ../shared/models/).
       settings: {
         'hearth.model.path': await findTestModel(),
@@ -203,6 +209,19 @@ if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
       // The chat and writing tests switch to the real pretrained story model for readable text.
       env: { HEARTH_FIM_TEST_MODEL: await fimTestModelPath(), HEARTH_STORY_TEST_MODEL: await findTestModel(STORY_TEST_MODEL) },
       timeoutMs: Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS) || undefined,
-    }),
-  );
+    };
+    // The zero-egress test reads what the guard recorded in every process of this run.
+    const egressLog = process.env.HEARTH_EGRESS_LOG ?? path.join(TEST_OUTPUT_DIR, 'integration', 'egress.jsonl');
+    await fs.mkdir(path.dirname(egressLog), { recursive: true });
+    for (const file of [egressLog, `${egressLog}.processes`]) await fs.rm(file, { force: true });
+    // The machine-wide policy file an IT department would deploy; the privacy tests write it.
+    const machinePolicy = path.join(TEST_OUTPUT_DIR, 'integration', 'machine-policy', 'policy.json');
+    await fs.mkdir(path.dirname(machinePolicy), { recursive: true });
+    await fs.rm(machinePolicy, { force: true });
+    options.env = { ...options.env, HEARTH_MACHINE_POLICY: machinePolicy };
+    const trusted = await runIntegrationTests({ ...options, egressLog });
+    log('the Workspace Trust tests, in a window with trust on');
+    const untrusted = await runIntegrationTests({ ...options, untrusted: true });
+    return { ...trusted, passed: trusted.passed + untrusted.passed, failed: trusted.failed + untrusted.failed, pending: trusted.pending + untrusted.pending };
+  });
 }

@@ -72,7 +72,39 @@ describe('lint: import layer boundaries', () => {
     });
   }
 
+  // "No other way out": network clients only in the cloud providers, behind the privacy gate.
+  const network: [file: string, source: string][] = [
+    ['src/host/x.ts', 'node:https'],
+    ['src/host/chat/x.ts', 'http'],
+    ['src/host/models/x.ts', 'undici'],
+    ['src/host/text/x.ts', 'openai'],
+    ['src/host/privacy/x.ts', '@anthropic-ai/sdk'],
+    ['src/host/engine/x.ts', 'node:net'],
+    ['src/engine/x.ts', 'node:tls'],
+    ['src/engine/x.ts', 'dns'],
+  ];
+  for (const [file, source] of network) {
+    it(`${file} may not import the network client '${source}'`, async () => {
+      const errors = boundaryErrors(await lint(file, source));
+      assert.ok(errors.some((error) => /Privacy rule/.test(error.message)), JSON.stringify(errors));
+    });
+  }
+
+  it('lets only the cloud providers and the model downloader use the global fetch', async () => {
+    const code = "export const go = () => fetch('https://example.com');\n";
+    const globalErrors = async (file: string) =>
+      ((await eslint.lintText(code, { filePath: resolve(repoRoot, file) }))[0]?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-globals');
+    assert.equal((await globalErrors('src/host/chat/x.ts')).length, 1);
+    assert.equal((await globalErrors('src/webview/x.ts')).length, 1);
+    assert.equal((await globalErrors('src/engine/x.ts')).length, 1);
+    assert.equal((await globalErrors('src/host/text/cloud/x.ts')).length, 0);
+    assert.equal((await globalErrors('src/host/models/modelDownloader.ts')).length, 0);
+  });
+
   const allowed: [file: string, source: string][] = [
+    ['src/host/text/cloud/x.ts', 'openai'],
+    ['src/host/text/cloud/x.ts', 'undici'],
+    ['src/host/text/cloud/x.ts', '@anthropic-ai/sdk'],
     ['src/common/x.ts', 'zod'],
     ['src/common/x.ts', 'picomatch'],
     ['src/common/protocol/x.ts', '../text/tasks'],

@@ -48,7 +48,12 @@ export async function run(): Promise<void> {
   let failures = 0;
   try {
     const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-    const files = fs.readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort();
+    // *.untrusted.test.js run in their own window with Workspace Trust on (HEARTH_INTEGRATION_SUITE=untrusted).
+    const untrusted = process.env.HEARTH_INTEGRATION_SUITE === 'untrusted';
+    const files = fs
+      .readdirSync(__dirname)
+      .filter((name) => name.endsWith('.test.js') && name.endsWith('.untrusted.test.js') === untrusted)
+      .sort();
     if (!files.length) throw new Error(`no *.test.js files in ${__dirname}`);
     for (const name of files) mocha.addFile(path.join(__dirname, name));
 

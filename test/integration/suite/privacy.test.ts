@@ -282,6 +282,53 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     assert.ok(hooks.services.privacy.policy.problems.some((problem) => /\.hearth\/policy\.json line 3: mode/.test(problem)), hooks.services.privacy.policy.problems.join('\n'));
   });
 
+  it('obeys the machine policy file over the user: it can force local and limit the endpoints, and applies without a reload', async () => {
+    const machineFile = process.env.HEARTH_MACHINE_POLICY;
+    assert.ok(machineFile, 'HEARTH_MACHINE_POLICY is not set by the runner');
+    await setting('privacy.mode', 'cloud');
+    await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
+    await fs.writeFile(
+      machineFile,
+      JSON.stringify({ version: 1, mode: 'local', allowedEndpoints: [{ id: 'corp', provider: 'openai', baseUrl: `${cloud.url}/v1`, model: 'corp-model', trust: 'internal' }] }),
+    );
+    try {
+      const policy = await policyWhere(hooks, (current) => current.modeSource === machineFile, 'local from the machine file');
+      assert.equal(policy.mode, 'local');
+      // The machine defines the endpoints; the user's own list cannot add to it (and here names none of it).
+      assert.deepEqual(policy.endpoints.map((endpoint) => endpoint.id), []);
+      await openWith('calc.js', CODE);
+      await explainInDepth();
+      assert.equal(cloud.requests.length, 0);
+    } finally {
+      await fs.rm(machineFile, { force: true });
+    }
+    await policyWhere(hooks, (current) => current.mode === 'cloud', 'cloud again after the machine file went');
+  });
+
+  it('lets an internal endpoint serve simple commands where the policy allows it, and records it', async () => {
+    await setting('privacy.allowedEndpoints', [{ id: 'corp-internal', provider: 'openai', baseUrl: `${cloud.url}/v1`, model: 'corp-model', trust: 'internal' }]);
+    await setting('privacy.internalServesSimple', true);
+    await setting('privacy.mode', 'cloud');
+    try {
+      await policyWhere(hooks, (policy) => policy.mode === 'cloud' && policy.internalServesSimple && policy.endpoints[0]?.id === 'corp-internal', 'internal serving simple');
+      cloud.script(ok(['Answered ', 'inside the firewall.']));
+      const answer = await hooks.chat.session.send('Hello there.');
+      assert.equal(answer.error, undefined);
+      assert.equal(answer.content, 'Answered inside the firewall.');
+      assert.equal(answer.model, 'corp-model (corp-internal)');
+      const entry = (await hooks.services.privacy.ledger.read()).entries.at(-1);
+      assert.equal(entry?.command, 'chat');
+      assert.equal(entry?.endpointId, 'corp-internal');
+    } finally {
+      await setting('privacy.internalServesSimple', undefined);
+      await setting('privacy.allowedEndpoints', [
+        { id: 'loopback-openai', provider: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-loopback', trust: 'external' },
+        { id: 'loopback-anthropic', provider: 'anthropic', baseUrl: cloud.url, model: 'claude-loopback', trust: 'external' },
+      ]);
+      await policyWhere(hooks, (policy) => policy.endpoints.length === 2 && !policy.internalServesSimple, 'the two loopback endpoints again');
+    }
+  });
+
   it('writes the workspace policy file with hearth.privacy.setWorkspacePolicy', async () => {
     await setting('privacy.mode', 'cloud');
     const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('hearth.privacy.setWorkspacePolicy', {
