@@ -21,7 +21,8 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts' },
+    // cloud.js: the providers and the secret scanner, loaded on the first escalation (src/host/loadCloudModules.ts).
+    entryPoints: { extension: 'src/extension.ts', cloud: 'src/host/cloudModules.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

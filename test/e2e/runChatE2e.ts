@@ -386,6 +386,7 @@ const tests: Array<BrowserTest<ChatContext>> = [
       check(/README\.md, lines 1–\d+/.test(shown), `the dialog does not list README.md and its lines:\n${shown}`);
       check(shown.includes(`${cloud.url}/v1`) && shown.includes('gpt-loopback'), `the dialog does not name the endpoint and model:\n${shown}`);
       check(bytes !== undefined, `the dialog does not give the byte count:\n${shown}`);
+      await page.screenshot({ path: path.join(OUTPUT_DIR, 'consent-dialog.png') });
       await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Send$/ }).click();
 
       const partials = new Set<number>();

@@ -8,7 +8,7 @@ import { askConsent } from '../privacy/consentDialog';
 import { withErrors, type Services } from '../services';
 import { cloudConnection } from '../text/cloudConnection';
 import { CloudGateway } from '../text/cloudGateway';
-import { createCloudProvider } from '../text/cloud/createCloudProvider';
+import { loadCloudModules } from '../loadCloudModules';
 import { TextRouter } from '../text/textRouter';
 import { TextService } from '../text/textService';
 import { taskInfo } from '../../common/text/tasks';
@@ -41,7 +41,12 @@ export function registerEngine(context: vscode.ExtensionContext, log: vscode.Log
     askConsent,
     apiKey: (endpoint) => privacy.apiKeys.get(endpoint),
     connection: cloudConnection,
-    createProvider: createCloudProvider,
+    createProvider: (endpoint, options) => loadCloudModules().createCloudProvider(endpoint, options),
+    redact: async (texts) => {
+      const { redactSecrets, mergeFindings } = loadCloudModules();
+      const results = await Promise.all(texts.map((text) => redactSecrets(text)));
+      return { texts: results.map((result) => result.text), findings: mergeFindings(results.map((result) => result.findings)) };
+    },
     ledger: privacy.ledger,
     log: (message) => log.info(message),
   });

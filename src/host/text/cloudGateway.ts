@@ -9,7 +9,7 @@ import type { EffectivePolicy, Endpoint } from '../../common/policy/privacyPolic
 import type { GenerateResult, StopReason } from '../../common/protocol/engineProtocol';
 import { taskInfo, type TaskId } from '../../common/text/tasks';
 import type { PrivacyLedger } from '../privacy/privacyLedger';
-import { mergeFindings, redactSecrets, type RedactionFinding } from '../privacy/secretRedactor';
+import type { RedactionFinding } from '../privacy/secretRedactor';
 import { CloudError } from './cloud/cloudErrors';
 import type { CloudConnectionOptions, CloudProvider } from './cloud/cloudProvider';
 
@@ -37,6 +37,8 @@ export interface CloudGatewayDeps {
   /** Proxy, CA and timeouts for an endpoint (the proxy and CA only for internal ones). */
   readonly connection: (endpoint: Endpoint) => Omit<CloudConnectionOptions, 'apiKey'>;
   readonly createProvider: (endpoint: Endpoint, options: CloudConnectionOptions) => CloudProvider;
+  /** The secret scanner over each message: the redacted texts, in order, and what was found. */
+  readonly redact: (texts: readonly string[]) => Promise<{ readonly texts: readonly string[]; readonly findings: RedactionFinding[] }>;
   readonly ledger: Pick<PrivacyLedger, 'append'>;
   readonly log: (message: string) => void;
 }
@@ -68,9 +70,9 @@ export class CloudGateway {
     let messages = prepared.messages;
     let redactions: RedactionFinding[] = [];
     if (policy.redactSecrets) {
-      const redacted = await Promise.all(messages.map((message) => redactSecrets(message.content)));
-      messages = messages.map((message, index) => ({ ...message, content: redacted[index]?.text ?? '' }));
-      redactions = mergeFindings(redacted.map((result) => result.findings));
+      const redacted = await this.deps.redact(messages.map((message) => message.content));
+      messages = messages.map((message, index) => ({ ...message, content: redacted.texts[index] ?? '' }));
+      redactions = redacted.findings;
     }
     const bytes = payloadBytes(messages);
     if (bytes > policy.maxBytesPerRequest) {
@@ -108,6 +110,8 @@ export class CloudGateway {
     if (apiKey === '' && endpoint.trust === 'external') {
       throw new Error(`No API key is set for the cloud endpoint "${endpoint.id}" (${hostOf(endpoint)}); nothing was sent. Set one with "Hearth: Set Cloud API Key…".`);
     }
+    // Reading the key may wait (the OS keychain); a cancellation meanwhile must still send nothing.
+    if (request.token?.isCancellationRequested) return cancelled(`${endpoint.model} (${endpoint.id})`);
     const provider = this.deps.createProvider(endpoint, { ...this.deps.connection(endpoint), apiKey });
     const abort = new AbortController();
     const subscription = request.token?.onCancellationRequested(() => abort.abort());
