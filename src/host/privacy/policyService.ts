@@ -41,6 +41,14 @@ export class PolicyService implements vscode.Disposable {
     return this.policy;
   }
 
+  /**
+   * The gate for network use outside the cloud providers (model downloads): a reason to refuse,
+   * or undefined. Pass it as the downloader's `mayUseNetwork`.
+   */
+  mayUseNetwork(url: string): string | undefined {
+    return this.policy.offline ? `the privacy policy is offline (set by hearth.privacy.offline or a policy file), so ${url} is not fetched` : undefined;
+  }
+
   /** Sources that failed closed, with the file, line and what is wrong. */
   get problems(): readonly string[] {
     return this.problemList;

@@ -81,12 +81,18 @@ export class CloudGateway {
       );
     }
 
+    if (request.token?.isCancellationRequested) return cancelled(`${endpoint.model} (${endpoint.id})`);
+    // The key first: a user should not review a payload that cannot be sent.
+    const apiKey = await this.deps.apiKey(endpoint);
+    if (apiKey === '' && endpoint.trust === 'external') {
+      throw new Error(`No API key is set for the cloud endpoint "${endpoint.id}" (${hostOf(endpoint)}); nothing was sent. Set one with "Hearth: Set Cloud API Key…".`);
+    }
     if (request.consent === 'ask') {
+      if (request.token?.isCancellationRequested) return cancelled(`${endpoint.model} (${endpoint.id})`);
       const answer = await this.deps.askConsent({ task: request.task, title, endpoint, files: prepared.files, withheld: prepared.withheld, bytes, redactions, messages });
       if (answer === 'local') return request.runLocal();
       if (answer === 'cancel') return cancelled(`${endpoint.model} (${endpoint.id})`);
     }
-    if (request.token?.isCancellationRequested) return cancelled(`${endpoint.model} (${endpoint.id})`);
 
     const entry = (outcome: LedgerEntry['outcome'], error?: string): LedgerEntry => ({
       v: 1,
@@ -106,11 +112,7 @@ export class CloudGateway {
       ...(error === undefined ? {} : { error }),
     });
 
-    const apiKey = await this.deps.apiKey(endpoint);
-    if (apiKey === '' && endpoint.trust === 'external') {
-      throw new Error(`No API key is set for the cloud endpoint "${endpoint.id}" (${hostOf(endpoint)}); nothing was sent. Set one with "Hearth: Set Cloud API Key…".`);
-    }
-    // Reading the key may wait (the OS keychain); a cancellation meanwhile must still send nothing.
+    // Cancelled while the key was read (the OS keychain may wait) or the dialog was open: nothing is sent.
     if (request.token?.isCancellationRequested) return cancelled(`${endpoint.model} (${endpoint.id})`);
     const provider = this.deps.createProvider(endpoint, { ...this.deps.connection(endpoint), apiKey });
     const abort = new AbortController();
