@@ -14,6 +14,7 @@ import type { SelectionTaskResult } from '../../../src/host/writing/selectionTas
 import { ok, startFakeCloudServer, status, hang, type FakeCloudServer, type RecordedRequest } from '../../fixtures/fakeCloudServer';
 import { poll } from '../../support/polling';
 import { hearthHooks, type HearthTestHooks } from './hearthHooks';
+import { openWith, setting, workspaceFile, writeWorkspaceFile } from './testWorkspace';
 
 const OPENAI_KEY = 'sk-loopback-openai-0123456789abcdef';
 const ANTHROPIC_KEY = 'sk-ant-loopback-0123456789abcdef';
@@ -22,28 +23,8 @@ const CODE = ['function add(a, b) {', '  return a + b;', '}', ''].join('\n');
 const GITHUB_TOKEN = ['ghp', '_', 'R7xK2mQ9vL4nP8sT1wY6zB3cF5hJ0dG2aE4u'].join('');
 const AWS_KEY_ID = ['AKIA', 'Q3ZR7XK2MLP4NW8T'].join('');
 
-async function setting(id: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('hearth').update(id, value, vscode.ConfigurationTarget.Global);
-}
-
-function workspaceFile(relative: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder is open');
-  return vscode.Uri.joinPath(folder.uri, relative);
-}
-
-async function writeFile(relative: string, text: string): Promise<vscode.Uri> {
-  const uri = workspaceFile(relative);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  return uri;
-}
-
-async function openWith(relative: string, text: string): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument(await writeFile(relative, text));
-  const editor = await vscode.window.showTextDocument(document, { preview: false });
-  editor.selection = new vscode.Selection(0, 0, document.lineCount - 1, 0);
-  return editor;
-}
+/** The file, shown with every line selected (what the selection commands work on). */
+const openSelected = (relative: string, text: string) => openWith(relative, text, { selectAll: true });
 
 /** Waits until the policy service has read what the test just changed. */
 async function policyWhere(hooks: HearthTestHooks, condition: (policy: EffectivePolicy) => boolean, what: string): Promise<EffectivePolicy> {
@@ -110,7 +91,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
   });
 
   it('by default (local), Explain in Depth runs on the local model, says the policy kept it local, and sends nothing', async () => {
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     const notices = hooks.keptLocalNotices.length;
     const answer = await explainInDepth();
     assert.ok(answer.ended === 'complete' || answer.ended === 'maxTokens', `ended ${answer.ended}: ${answer.error ?? ''}`);
@@ -125,7 +106,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     await setting('privacy.mode', 'cloud');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
     assert.match(hooks.services.privacy.statusBar.text, /Cloud/);
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     cloud.script(ok(['The function ', 'adds two numbers.']));
     const answer = await explainInDepth();
     assert.equal(answer.error, undefined);
@@ -156,7 +137,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
   it('redacts secrets before anything is sent, and counts them in the ledger', async () => {
     await setting('privacy.mode', 'cloud');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
-    await openWith('config.js', `const github = "${GITHUB_TOKEN}";\nconst awsKeyId = "${AWS_KEY_ID}";\nmodule.exports = { github };\n`);
+    await openSelected('config.js', `const github = "${GITHUB_TOKEN}";\nconst awsKeyId = "${AWS_KEY_ID}";\nmodule.exports = { github };\n`);
     const answer = await explainInDepth();
     assert.equal(answer.error, undefined);
     const sent = bodyText(cloud.requests[0]);
@@ -173,8 +154,8 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const secretText = 'db_password = hunter2-the-real-one';
-    const credentials = await writeFile('deploy/credentials.ini', `${secretText}\n`);
-    const notes = await writeFile('deploy/notes.md', 'Deployment notes: run the migration first.\n');
+    const credentials = await writeWorkspaceFile('deploy/credentials.ini', `${secretText}\n`);
+    const notes = await writeWorkspaceFile('deploy/notes.md', 'Deployment notes: run the migration first.\n');
     assert.equal(hooks.chat.context.attach(credentials), undefined, 'a never-send file may still be read locally');
     assert.equal(hooks.chat.context.attach(notes), undefined);
     const answer = await hooks.chat.session.send('What do these files configure?', { task: 'askCloud' });
@@ -195,7 +176,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     await setting('privacy.mode', 'cloud');
     await setting('privacy.cloudEndpoint', 'loopback-anthropic');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     cloud.script(ok(['Claude ', 'says hi.']));
     const answer = await explainInDepth();
     assert.equal(answer.error, undefined);
@@ -210,7 +191,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     await setting('privacy.mode', 'cloud');
     await setting('privacy.cloudEndpoint', 'not-listed');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     const answer = await explainInDepth();
     assert.equal(answer.ended, 'error');
     assert.match(answer.error ?? '', /"not-listed" is not in the allowed endpoints/);
@@ -220,7 +201,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
   it('says what to do on 401, times out a hung endpoint, and logs both as failed', async () => {
     await setting('privacy.mode', 'cloud');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     cloud.script(status(401));
     const rejected = await explainInDepth();
     assert.equal(rejected.ended, 'error');
@@ -240,7 +221,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
   it('sends Generate Tests and Refactor Selection through the same gate', async () => {
     await setting('privacy.mode', 'cloud');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     cloud.script(ok(['```js\n', "test('adds', () => expect(add(1, 2)).toBe(3));\n", '```']));
     const tests = await vscode.commands.executeCommand<GeneratedTests | undefined>('hearth.generateTests');
     assert.ok(tests, 'Generate Tests returned nothing');
@@ -248,7 +229,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     assert.equal(tests.document.getText(), "test('adds', () => expect(add(1, 2)).toBe(3));\n");
     assert.equal(tests.document.languageId, 'javascript');
 
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     cloud.script(ok(['const add = (a, b) => a + b;\n']));
     const pending = await vscode.commands.executeCommand<PendingRewrite | undefined>('hearth.refactorSelection', { instruction: 'Use an arrow function.' });
     assert.ok(pending, 'Refactor Selection returned nothing');
@@ -261,22 +242,22 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
   it('lets the committed policy file tighten the mode but never loosen it, live; an invalid file fails closed, naming the line', async () => {
     await setting('privacy.mode', 'cloud');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
-    await writeFile('.hearth/policy.json', JSON.stringify({ version: 1, mode: 'local', allowedEndpoints: ['loopback-anthropic', 'attacker'] }, null, 2));
+    await writeWorkspaceFile('.hearth/policy.json', JSON.stringify({ version: 1, mode: 'local', allowedEndpoints: ['loopback-anthropic', 'attacker'] }, null, 2));
     let policy = await policyWhere(hooks, (current) => current.mode === 'local', 'local from the file');
     assert.equal(policy.modeSource, '.hearth/policy.json');
     assert.deepEqual(policy.endpoints.map((endpoint) => endpoint.id), ['loopback-anthropic'], 'the file narrows the endpoints');
     assert.ok(policy.warnings.some((warning) => warning.includes('"attacker"')), 'no warning about the endpoint the workspace tried to add');
     assert.match(hooks.services.privacy.statusBar.tooltipText, /\.hearth\/policy\.json/);
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     await explainInDepth();
     assert.equal(cloud.requests.length, 0, 'the file said local');
 
     // A workspace asking for more than the user allows does not get it.
     await setting('privacy.mode', 'ask');
-    await writeFile('.hearth/policy.json', JSON.stringify({ version: 1, mode: 'cloud' }));
+    await writeWorkspaceFile('.hearth/policy.json', JSON.stringify({ version: 1, mode: 'cloud' }));
     policy = await policyWhere(hooks, (current) => current.mode === 'ask' && current.modeSource === 'User settings', 'ask from the user');
 
-    await writeFile('.hearth/policy.json', '{\n  "version": 1,\n  "mode": "everything"\n}\n');
+    await writeWorkspaceFile('.hearth/policy.json', '{\n  "version": 1,\n  "mode": "everything"\n}\n');
     policy = await policyWhere(hooks, (current) => current.mode === 'local', 'local after an invalid file');
     assert.match(policy.modeSource, /\.hearth\/policy\.json \(invalid\)/);
     assert.ok(hooks.services.privacy.policy.problems.some((problem) => /\.hearth\/policy\.json line 3: mode/.test(problem)), hooks.services.privacy.policy.problems.join('\n'));
@@ -296,7 +277,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
       assert.equal(policy.mode, 'local');
       // The machine defines the endpoints; the user's own list cannot add to it (and here names none of it).
       assert.deepEqual(policy.endpoints.map((endpoint) => endpoint.id), []);
-      await openWith('calc.js', CODE);
+      await openSelected('calc.js', CODE);
       await explainInDepth();
       assert.equal(cloud.requests.length, 0);
     } finally {
@@ -349,7 +330,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     await setting('privacy.mode', 'cloud');
     await setting('privacy.offline', true);
     await policyWhere(hooks, (policy) => policy.offline, 'offline');
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     const answer = await explainInDepth();
     assert.ok(answer.model !== undefined && !answer.model.includes('loopback'));
     assert.match(hooks.keptLocalNotices.at(-1) ?? '', /offline/);
@@ -360,7 +341,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
     await setting('privacy.mode', 'cloud');
     await policyWhere(hooks, (policy) => policy.mode === 'cloud', 'cloud');
     const secret = 'API_KEY=sk-live-do-not-read';
-    const editor = await openWith('.env', `${secret}\nOTHER=1\n`);
+    const editor = await openSelected('.env', `${secret}\nOTHER=1\n`);
     for (const command of ['hearth.summarizeSelection', 'hearth.explainSelection', 'hearth.explainInDepth', 'hearth.generateTests']) {
       editor.selection = new vscode.Selection(0, 0, 1, 0);
       assert.equal(await vscode.commands.executeCommand(command), undefined, `${command} ran on .env`);
@@ -389,7 +370,7 @@ describe('privacy policy, escalation and the ledger in VS Code', function () {
   it('keeps recently edited and copied .env files out of the completion context', async () => {
     const service = hooks.completions.service;
     for (const relative of ['.env.backup', 'config/.env', 'copy of/.env.local']) {
-      const editor = await openWith(relative, 'TOKEN=abc123\n');
+      const editor = await openSelected(relative, 'TOKEN=abc123\n');
       await editor.edit((edit) => edit.insert(new vscode.Position(1, 0), 'MORE=1\n'));
       assert.ok(!service.extraContextSources().includes(relative), `${relative} entered the extra context`);
     }

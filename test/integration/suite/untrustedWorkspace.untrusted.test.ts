@@ -7,16 +7,7 @@ import type { SelectionTaskResult } from '../../../src/host/writing/selectionTas
 import { startFakeCloudServer, type FakeCloudServer } from '../../fixtures/fakeCloudServer';
 import { poll } from '../../support/polling';
 import { hearthHooks, type HearthTestHooks } from './hearthHooks';
-
-async function setting(id: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('hearth').update(id, value, vscode.ConfigurationTarget.Global);
-}
-
-function workspaceFile(relative: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder is open');
-  return vscode.Uri.joinPath(folder.uri, relative);
-}
+import { setting, workspaceFile } from './testWorkspace';
 
 describe('an untrusted workspace (Workspace Trust on)', function () {
   this.timeout(120_000);

@@ -13,29 +13,13 @@ import { ConversationStore } from '../../../src/host/chat/conversationStore';
 import type { SelectionTaskResult } from '../../../src/host/writing/selectionTask';
 import type { PendingRewrite } from '../../../src/host/writing/rewriteSelection';
 import { hearthHooks } from './hearthHooks';
+import { openWith, setting, workspaceFile } from './testWorkspace';
 
 const STORY = [
   'Once upon a time, there was a little girl named Lily. She loved to play outside in the park.',
   'One day, she saw a big, red ball. She wanted to play with it, but it was too high.',
   'Lily asked her mom for help. Her mom smiled and got the ball down for her.',
 ].join('\n');
-
-async function setting(id: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('hearth').update(id, value, vscode.ConfigurationTarget.Global);
-}
-
-function workspaceFile(relative: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder is open');
-  return vscode.Uri.joinPath(folder.uri, relative);
-}
-
-async function openWith(relative: string, text: string): Promise<vscode.TextEditor> {
-  const uri = workspaceFile(relative);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  const document = await vscode.workspace.openTextDocument(uri);
-  return vscode.window.showTextDocument(document, { preview: false });
-}
 
 /** The deltas the panel was sent for one answer, joined. */
 function streamed(posted: readonly HostToWebview[], messageId: string): string {

@@ -13,22 +13,11 @@ import { startFakeCloudServer, type FakeCloudServer } from '../../fixtures/fakeC
 import { describeAttempts, nonLoopback, readEgressLog, readGuardedProcesses } from '../../support/egressLog';
 import { poll } from '../../support/polling';
 import { hearthHooks, type HearthTestHooks } from './hearthHooks';
+import { openWith, setting } from './testWorkspace';
 
 const CODE = ['function add(a, b) {', '  return a + b;', '}', ''].join('\n');
 
-async function setting(id: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('hearth').update(id, value, vscode.ConfigurationTarget.Global);
-}
-
-async function openWith(relative: string, text: string): Promise<vscode.TextEditor> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder is open');
-  const uri = vscode.Uri.joinPath(folder.uri, relative);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
-  editor.selection = new vscode.Selection(0, 0, editor.document.lineCount - 1, 0);
-  return editor;
-}
+const openSelected = (relative: string, text: string) => openWith(relative, text, { selectAll: true });
 
 describe('zero egress in mode local: every feature, nothing leaves loopback', function () {
   this.timeout(240_000);
@@ -69,12 +58,12 @@ describe('zero egress in mode local: every feature, nothing leaves loopback', fu
     local('chat', (await hooks.chat.session.send('Tell me a story.')).model);
     local('Ask the Cloud Model', (await hooks.chat.session.send('Tell me another story.', { task: 'askCloud' })).model);
     for (const command of ['hearth.summarizeSelection', 'hearth.explainSelection', 'hearth.explainInDepth']) {
-      await openWith('calc.js', CODE);
+      await openSelected('calc.js', CODE);
       const outcome = await vscode.commands.executeCommand<SelectionTaskResult | undefined>(command);
       assert.ok(outcome, `${command} returned nothing`);
       local(command, outcome.answer.model);
     }
-    await openWith('calc.js', CODE);
+    await openSelected('calc.js', CODE);
     const tests = await vscode.commands.executeCommand<GeneratedTests | undefined>('hearth.generateTests');
     assert.ok(tests, 'Generate Tests returned nothing');
     local('hearth.generateTests', tests.result.backend === 'local' ? tests.result.model : 'cloud');
@@ -82,13 +71,13 @@ describe('zero egress in mode local: every feature, nothing leaves loopback', fu
       ['hearth.rewriteSelection', { preset: 'shorter' }],
       ['hearth.refactorSelection', { instruction: 'Use an arrow function.' }],
     ] as const) {
-      await openWith('calc.js', CODE);
+      await openSelected('calc.js', CODE);
       const pending = await vscode.commands.executeCommand<PendingRewrite | undefined>(command, argument);
       assert.ok(pending, `${command} returned nothing`);
       ran.push(command);
       await vscode.commands.executeCommand('hearth.rewrite.discard');
     }
-    const editor = await openWith('calc.js', CODE);
+    const editor = await openSelected('calc.js', CODE);
     const calls = hooks.completions.service.stats.modelCalls;
     const source = new vscode.CancellationTokenSource();
     await hooks.completions.provider.provideInlineCompletionItems(
