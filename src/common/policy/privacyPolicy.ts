@@ -61,7 +61,20 @@ export type PolicyFile = z.infer<typeof policyFileSchema>;
 export type PartialPolicy = Omit<PolicyFile, '$schema' | 'version'>;
 
 /** Files that hold secrets by convention: no feature reads them. */
-export const DEFAULT_EXCLUDE_FROM_AI: readonly string[] = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/secrets/**'];
+export const DEFAULT_EXCLUDE_FROM_AI: readonly string[] = [
+  '**/.env',
+  '**/.env.*',
+  '**/*.pem',
+  '**/*.key',
+  '**/*.p12',
+  '**/*.pfx',
+  '**/id_rsa*',
+  '**/id_ed25519*',
+  '**/id_ecdsa*',
+  '**/id_dsa*',
+  '**/*.kdbx',
+  '**/secrets/**',
+];
 
 /** Files no cloud ever receives, even when a command may escalate. */
 export const DEFAULT_NEVER_SEND: readonly string[] = [
