@@ -31,7 +31,12 @@ async function main(): Promise<void> {
     name: 'start',
     workspace: join(REPO_ROOT, 'test', 'fixtures', 'sampleWorkspace'),
     // Suggestions stay on for people; the test profile turns them off only so ghost text is visible.
-    settings: { 'editor.quickSuggestions': { other: true, comments: false, strings: false }, 'editor.wordBasedSuggestions': 'matchingDocuments' },
+    settings: {
+      'editor.quickSuggestions': { other: true, comments: false, strings: false },
+      'editor.wordBasedSuggestions': 'matchingDocuments',
+      // The sample workspace sits inside this repository: no "a git repository was found in the parent folders" prompt.
+      'git.openRepositoryInParentFolders': 'never',
+    },
   });
   const stop = async () => {
     await server.stop();
@@ -43,7 +48,7 @@ async function main(): Promise<void> {
   console.log(`  ${server.workbenchUrl({ extensionDevelopmentPath: REPO_ROOT })}\n`);
   console.log(
     'Then open the Hearth view in the activity bar to chat, select text and use "Summarize Selection" or "Rewrite Selection…" ' +
-      'from the editor\'s context menu, or type in fibonacci.js for inline completions (Tab accepts). Press Ctrl+C to stop.',
+      "from the editor's context menu, or pause at the end of story.md for inline completions (Tab accepts). Press Ctrl+C to stop.",
   );
 }
 

@@ -22,6 +22,7 @@ export interface HearthTestHooks extends HearthApi {
   readonly engine: HearthApi['engine'] & { readonly pid: number | undefined };
   readonly services: Services;
   readonly statusBarText: () => string;
+  readonly statusBarTooltip: () => string;
   /** The "kept local" notices shown so far (complex commands the policy kept on this machine). */
   readonly keptLocalNotices: readonly string[];
   readonly completions: CompletionsHandle;
@@ -65,6 +66,7 @@ export function createHearthApi(context: vscode.ExtensionContext, parts: Parts):
     engine,
     services: parts.services,
     statusBarText: parts.engine.statusBarText,
+    statusBarTooltip: parts.engine.statusBarTooltip,
     keptLocalNotices: parts.engine.keptLocalNotices,
     completions: parts.completions,
     chat: parts.chat,

@@ -3,9 +3,10 @@ import * as vscode from 'vscode';
 import { EngineConnection } from './engineConnection';
 import { EngineSupervisor } from './engineSupervisor';
 import { resolveModel } from '../models/modelResolver';
+import type { WorkspaceModelConsent } from '../models/workspaceModelConsent';
 import { readEngineSettings } from '../settings';
 
-export function createEngineSupervisor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineSupervisor {
+export function createEngineSupervisor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, consent: WorkspaceModelConsent): EngineSupervisor {
   const warn = (message: string) => log.warn(message);
   return new EngineSupervisor({
     spawn: () => EngineConnection.start(context.asAbsolutePath('dist/engine.mjs')),
@@ -17,6 +18,7 @@ export function createEngineSupervisor(context: vscode.ExtensionContext, log: vs
         storageDir: context.globalStorageUri.fsPath,
         devModelsDir: context.asAbsolutePath('models'),
       });
+      await consent.check(model.path);
       log.info(`Loading ${model.path} (from ${model.source}).`);
       return { path: model.path, contextSize: settings.contextSize, threads: settings.threads };
     },

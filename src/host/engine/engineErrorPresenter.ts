@@ -1,11 +1,13 @@
 // Turns engine errors into messages with the action that fixes them.
 import * as vscode from 'vscode';
+import { CONFIRM_WORKSPACE_MODEL_COMMAND } from '../models/workspaceModelConsent';
 import { EngineRequestError, isModelFileError } from './engineErrors';
 
 export const CHOOSE_MODEL_ACTION = 'Choose Model File…';
 export const OPEN_SETTINGS_ACTION = 'Open Settings';
 export const RESTART_ACTION = 'Restart';
 export const SHOW_LOG_ACTION = 'Show Log';
+export const LOAD_WORKSPACE_MODEL_ACTION = 'Load This Model File';
 
 export async function presentEngineError(error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
@@ -13,6 +15,12 @@ export async function presentEngineError(error: unknown): Promise<void> {
     const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, CHOOSE_MODEL_ACTION, OPEN_SETTINGS_ACTION);
     if (choice === CHOOSE_MODEL_ACTION) await vscode.commands.executeCommand('hearth.model.choose');
     if (choice === OPEN_SETTINGS_ACTION) await vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.model');
+    return;
+  }
+  if (error instanceof EngineRequestError && error.kind === 'needsConfirmation' && error.path !== undefined) {
+    const choice = await vscode.window.showWarningMessage(`Hearth: ${message}`, LOAD_WORKSPACE_MODEL_ACTION, CHOOSE_MODEL_ACTION);
+    if (choice === LOAD_WORKSPACE_MODEL_ACTION) await vscode.commands.executeCommand(CONFIRM_WORKSPACE_MODEL_COMMAND, error.path);
+    if (choice === CHOOSE_MODEL_ACTION) await vscode.commands.executeCommand('hearth.model.choose');
     return;
   }
   if (error instanceof EngineRequestError && error.kind === 'unavailable') {

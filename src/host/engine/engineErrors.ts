@@ -1,7 +1,7 @@
 // Errors the host sees from the model process, each with a kind the UI turns into words and actions.
 import type { EngineErrorKind } from '../../common/protocol/engineProtocol';
 
-export type HostEngineErrorKind = EngineErrorKind | 'crashed' | 'unavailable' | 'noModel' | 'protocol';
+export type HostEngineErrorKind = EngineErrorKind | 'crashed' | 'unavailable' | 'noModel' | 'protocol' | 'needsConfirmation';
 
 export class EngineRequestError extends Error {
   constructor(

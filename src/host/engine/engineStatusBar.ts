@@ -1,5 +1,6 @@
 // The status bar item: the model's state and name; a click opens the engine menu.
 import * as vscode from 'vscode';
+import { starterNote } from '../models/starterModels';
 import type { EngineState } from './engineSupervisor';
 
 export const STATUS_MENU_COMMAND = 'hearth.engine.menu';
@@ -35,11 +36,11 @@ export class EngineStatusBar implements vscode.Disposable {
         break;
       case 'ready':
         this.item.text = `$(check) Hearth: ${state.model.name}`;
-        this.item.tooltip = `Hearth: ${state.model.name} ready (${state.model.threads} threads, context ${state.model.contextSize})`;
+        this.item.tooltip = withNote(`Hearth: ${state.model.name} ready (${state.model.threads} threads, context ${state.model.contextSize})`, state.model.path);
         break;
       case 'generating':
         this.item.text = `$(sync~spin) Hearth: ${state.model.name}`;
-        this.item.tooltip = `Hearth: ${state.model.name} is generating`;
+        this.item.tooltip = withNote(`Hearth: ${state.model.name} is generating`, state.model.path);
         break;
       case 'error':
         this.item.text = '$(error) Hearth: error';
@@ -49,7 +50,17 @@ export class EngineStatusBar implements vscode.Disposable {
     }
   }
 
+  get tooltip(): string {
+    const tooltip = this.item.tooltip;
+    return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '');
+  }
+
   dispose(): void {
     this.item.dispose();
   }
+}
+
+function withNote(text: string, modelPath: string): string {
+  const note = starterNote(modelPath);
+  return note === undefined ? text : `${text}\n\n${note}`;
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { bundledModelCatalog, catalogEntryForPath } from '../models/modelCatalog';
 import type { PrivacyArea } from '../privacy/registerPrivacy';
+import { CONFIRM_WORKSPACE_MODEL_COMMAND, WorkspaceModelConsent } from '../models/workspaceModelConsent';
 import { askConsent } from '../privacy/consentDialog';
 import { withErrors, type Services } from '../services';
 import { cloudConnection } from '../text/cloudConnection';
@@ -23,12 +24,14 @@ import { tryModel, type TryModelResult } from './tryModel';
 export interface EngineArea {
   readonly services: Services;
   readonly statusBarText: () => string;
+  readonly statusBarTooltip: () => string;
   /** Every "kept local" notice shown, for tests. */
   readonly keptLocalNotices: readonly string[];
 }
 
 export function registerEngine(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, privacy: PrivacyArea): EngineArea {
-  const supervisor = createEngineSupervisor(context, log);
+  const consent = new WorkspaceModelConsent(context.globalState);
+  const supervisor = createEngineSupervisor(context, log, consent);
   context.subscriptions.push({ dispose: () => supervisor.dispose() });
 
   // The FIM order is resolved once per loaded model, here, from the catalog.
@@ -83,6 +86,16 @@ export function registerEngine(context: vscode.ExtensionContext, log: vscode.Log
       withErrors(services, (prompt?: unknown): Promise<TryModelResult | undefined> => tryModel(text, typeof prompt === 'string' ? prompt : undefined)),
     ),
     vscode.commands.registerCommand('hearth.engine.restart', withErrors(services, () => supervisor.restart())),
+    // "Load This Model File": the one confirmation a model file inside the workspace needs.
+    vscode.commands.registerCommand(
+      CONFIRM_WORKSPACE_MODEL_COMMAND,
+      withErrors(services, async (file?: unknown) => {
+        if (typeof file !== 'string' || !(await consent.confirm(file))) return false;
+        log.info(`Confirmed the workspace model file ${file}.`);
+        await supervisor.restart();
+        return true;
+      }),
+    ),
     vscode.commands.registerCommand('hearth.showLog', () => log.show()),
     vscode.commands.registerCommand(STATUS_MENU_COMMAND, () => {
       const state = supervisor.state;
@@ -92,5 +105,5 @@ export function registerEngine(context: vscode.ExtensionContext, log: vscode.Log
       if (reloadingSettings.some((id) => event.affectsConfiguration(id))) supervisor.stop('settings changed; the next request loads with the new settings');
     }),
   );
-  return { services, statusBarText: () => statusBar.text, keptLocalNotices };
+  return { services, statusBarText: () => statusBar.text, statusBarTooltip: () => statusBar.tooltip, keptLocalNotices };
 }

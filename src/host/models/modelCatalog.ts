@@ -1,67 +1,46 @@
-// The catalog of models Hearth knows how to fetch: where each file comes from, the sha256 that pins
-// it, and how to prompt it for fill-in-the-middle. The catalog is a trust boundary (a file people
-// edit by hand), so it is validated with zod and every problem names the file and the field.
+// The catalog of models Hearth knows how to fetch: for each model its files (quantizations), where
+// each comes from, the sha256 that pins it (or null when no source gave one), the RAM it needs, and
+// how to prompt it for fill-in-the-middle. The catalog is a trust boundary (a file people edit by
+// hand), so it is validated with zod and every problem names the file, the model and the field.
+// The schema itself lives in src/common/models/modelCatalogSchema.ts.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  createLegacyModelCatalogSchema,
+  createModelCatalogSchema,
+  migrateLegacyCatalog,
+  type CatalogFile,
+  type CatalogModel,
+  type CatalogSchemaOptions,
+  type ModelCatalog,
+} from '../../common/models/modelCatalogSchema';
 // Bundled into the extension by esbuild, so the default catalog needs no path lookup at run time.
 import bundledCatalog from '../../../models/catalog.json';
+
+export type {
+  CatalogArchitecture,
+  CatalogFile,
+  CatalogFim,
+  CatalogMemoryEstimate,
+  CatalogModel,
+  CatalogSchemaOptions,
+  ModelCatalog,
+} from '../../common/models/modelCatalogSchema';
+export {
+  DEFAULT_CONTEXT_TOKENS,
+  createModelCatalogSchema,
+  estimateRamBytes,
+  kvCacheBytes,
+  modelUrlProblem,
+} from '../../common/models/modelCatalogSchema';
 
 /** Where the default catalog lives in the repository, for messages and tools. */
 export const BUNDLED_CATALOG_NAME = 'models/catalog.json';
 
-const fimSchema = z
-  .object({
-    /** Token text that opens the code before the cursor, e.g. `<|fim_prefix|>`. */
-    prefix: z.string().min(1),
-    /** Token text that opens the code after the cursor, e.g. `<|fim_suffix|>`. */
-    suffix: z.string().min(1),
-    /** Token text after which the model writes the missing middle, e.g. `<|fim_middle|>`. */
-    middle: z.string().min(1),
-    /** Prompt order: prefix-suffix-middle, or suffix-prefix-middle (some models were trained on both). */
-    order: z.enum(['psm', 'spm']),
-  })
-  .strict();
+/** The strict (https-only) version 2 catalog schema. */
+export const modelCatalogSchema = createModelCatalogSchema();
 
-export const catalogModelSchema = z
-  .object({
-    /** Stable id used in settings and logs. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"'),
-    /** File name under the models folder; a plain name so a catalog cannot write elsewhere. */
-    fileName: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.gguf$/, 'must be a plain file name ending in .gguf (no folders)'),
-    url: z
-      .string()
-      .url()
-      .refine((value) => value.startsWith('https://'), 'must be an https:// URL'),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
-    sizeBytes: z.number().int().positive(),
-    description: z.string().min(1),
-    fim: fimSchema.nullable(),
-  })
-  .strict();
-
-export const modelCatalogSchema = z
-  .object({
-    models: z.array(catalogModelSchema),
-  })
-  .strict()
-  .superRefine((catalog, ctx) => {
-    // Ids and file names are lookup keys; a duplicate would silently shadow an entry.
-    for (const key of ['id', 'fileName'] as const) {
-      const seen = new Set<string>();
-      catalog.models.forEach((model, index) => {
-        if (seen.has(model[key])) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['models', index, key], message: `duplicate ${key} "${model[key]}"` });
-        }
-        seen.add(model[key]);
-      });
-    }
-  });
-
-export type CatalogModel = z.infer<typeof catalogModelSchema>;
-export type CatalogFim = z.infer<typeof fimSchema>;
-export type ModelCatalog = z.infer<typeof modelCatalogSchema>;
+export type CatalogParseOptions = CatalogSchemaOptions;
 
 export class ModelCatalogError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -70,21 +49,23 @@ export class ModelCatalogError extends Error {
   }
 }
 
-/** Validates an already-parsed catalog; `source` names it in error messages. */
-export function parseModelCatalog(raw: unknown, source: string): ModelCatalog {
-  const result = modelCatalogSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-    throw new ModelCatalogError(`Model catalog ${source} is invalid:\n  ${problems.join('\n  ')}`);
+/**
+ * Validates an already-parsed catalog; `source` names it in error messages. Reads version 2
+ * (`{ "version": 2, ... }`) and, converted on the fly, version 1 (no `version`, one file per entry).
+ * URLs must be https:// unless `options.allowLoopbackHttp` (tests) also allows http:// to loopback.
+ */
+export function parseModelCatalog(raw: unknown, source: string, options: CatalogParseOptions = {}): ModelCatalog {
+  if (isRecord(raw) && 'version' in raw) {
+    return unwrap(createModelCatalogSchema(options).safeParse(raw), raw, source);
   }
-  return result.data;
+  return migrateLegacyCatalog(unwrap(createLegacyModelCatalogSchema(options).safeParse(raw), raw, source));
 }
 
 /**
  * Loads and validates a catalog file; without `file`, the catalog bundled with Hearth.
  * Throws ModelCatalogError for an unreadable file, bad JSON, or an entry that fails validation.
  */
-export async function loadModelCatalog(file?: string): Promise<ModelCatalog> {
+export async function loadModelCatalog(file?: string, options: CatalogParseOptions = {}): Promise<ModelCatalog> {
   if (file === undefined) return bundledModelCatalog();
   let text: string;
   try {
@@ -98,18 +79,66 @@ export async function loadModelCatalog(file?: string): Promise<ModelCatalog> {
   } catch (error) {
     throw new ModelCatalogError(`Model catalog ${file} is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
-  return parseModelCatalog(raw, file);
+  return parseModelCatalog(raw, file, options);
 }
 
-/** The catalog bundled with Hearth, validated. */
+/** The catalog bundled with Hearth, validated (https only). */
 export function bundledModelCatalog(): ModelCatalog {
   return parseModelCatalog(bundledCatalog, BUNDLED_CATALOG_NAME);
+}
+
+/** The model and file a file name belongs to (file names are unique across the catalog). */
+export function catalogFileByName(
+  catalog: ModelCatalog,
+  fileName: string,
+): { readonly model: CatalogModel; readonly file: CatalogFile } | undefined {
+  for (const model of catalog.models) {
+    const file = model.files.find((candidate) => candidate.fileName === fileName);
+    if (file !== undefined) return { model, file };
+  }
+  return undefined;
 }
 
 /** The catalog entry whose file a model path names (matched by file name, in any folder). */
 export function catalogEntryForPath(catalog: ModelCatalog, modelPath: string): CatalogModel | undefined {
   const fileName = modelPath.split(/[\\/]/).pop() ?? modelPath;
-  return catalog.models.find((model) => model.fileName === fileName);
+  return catalogFileByName(catalog, fileName)?.model;
+}
+
+/**
+ * What a download may be checked against: the sha256 and the size, each only when a source
+ * confirmed it. An estimated size must not be enforced (the downloader refuses a mismatch); a
+ * file without a sha256 can only be checked by size and its GGUF header.
+ */
+export function verifiedPins(file: CatalogFile): { readonly sha256?: string; readonly sizeBytes?: number } {
+  return {
+    ...(file.sha256 !== null && !file.unverified.includes('sha256') ? { sha256: file.sha256 } : {}),
+    ...(file.unverified.includes('sizeBytes') ? {} : { sizeBytes: file.sizeBytes }),
+  };
+}
+
+function unwrap<T>(result: z.SafeParseReturnType<unknown, T>, raw: unknown, source: string): T {
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}${describeSubject(raw, issue.path)}`);
+  throw new ModelCatalogError(`Model catalog ${source} is invalid:\n  ${problems.join('\n  ')}`);
+}
+
+/** ` (model "id", file "name")` for an issue inside a model entry, read from the raw input. */
+function describeSubject(raw: unknown, path: ReadonlyArray<string | number>): string {
+  if (path[0] !== 'models' || typeof path[1] !== 'number' || !isRecord(raw) || !Array.isArray(raw.models)) return '';
+  const model: unknown = raw.models[path[1]];
+  if (!isRecord(model)) return '';
+  const parts: string[] = [];
+  if (typeof model.id === 'string') parts.push(`model "${model.id}"`);
+  if (path[2] === 'files' && typeof path[3] === 'number' && Array.isArray(model.files)) {
+    const file: unknown = model.files[path[3]];
+    if (isRecord(file) && typeof file.fileName === 'string') parts.push(`file "${file.fileName}"`);
+  }
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function formatPath(path: ReadonlyArray<string | number>): string {

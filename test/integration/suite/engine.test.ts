@@ -128,4 +128,36 @@ describe('Hearth in VS Code with the real model', function () {
     const outcome = await tryModel('Fixed again');
     assert.ok(outcome && outcome.result.generatedTokens > 0);
   });
+
+  it('loads a model file inside the workspace only after the user confirms it once, naming the file', async () => {
+    const hearthApi = await api();
+    const config = vscode.workspace.getConfiguration('hearth');
+    const good = config.get<string>('model.path');
+    assert.ok(good, 'the runner sets hearth.model.path');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'no workspace folder is open');
+    // A repository that ships a model: the same real GGUF, inside the workspace.
+    const shipped = vscode.Uri.joinPath(folder.uri, 'vendor', 'shipped-model.gguf');
+    await vscode.workspace.fs.copy(vscode.Uri.file(good), shipped, { overwrite: true });
+    await config.update('model.path', '${workspaceFolder}/vendor/shipped-model.gguf', vscode.ConfigurationTarget.Global);
+    try {
+      await waitForState(hearthApi, 'notLoaded');
+      await assert.rejects(hearthApi.services.engine.restart(), (error: Error & { kind?: string }) => {
+        assert.equal(error.kind, 'needsConfirmation');
+        assert.match(error.message, /vendor\/shipped-model\.gguf is inside this workspace/);
+        return true;
+      });
+      assert.equal(hearthApi.engine.pid, undefined, 'the model process must not keep running for an unconfirmed file');
+      // What "Load This Model File" runs.
+      assert.equal(await vscode.commands.executeCommand('hearth.model.confirmWorkspaceFile', shipped.fsPath), true);
+      const state = await waitForState(hearthApi, 'ready');
+      assert.ok(state.kind === 'ready' && state.model.path.endsWith('shipped-model.gguf'), JSON.stringify(state));
+      // Confirmed once: the next start loads it without asking.
+      await hearthApi.services.engine.restart();
+      assert.equal(hearthApi.engine.state.kind, 'ready');
+    } finally {
+      await config.update('model.path', good, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, 'vendor'), { recursive: true });
+    }
+  });
 });

@@ -62,6 +62,8 @@ describe('chat, summaries and rewrites in VS Code with the real story model', fu
     assert.ok(answer.ended === 'complete' || answer.ended === 'maxTokens', `ended ${answer.ended}: ${answer.error ?? ''}`);
     assert.equal(streamed(hooks.chat.view.posted, answer.id), answer.content, 'the panel was sent the answer as deltas that add up to it');
     assert.ok(answer.model !== undefined && answer.model.length > 0, 'the answer names its model');
+    // The status bar says plainly what the starter model can and cannot do.
+    assert.match(hooks.statusBarTooltip(), /Starter model: .* cannot chat, summarize, explain or write code/);
     const question = hooks.chat.session.current.messages.at(-2);
     assert.equal(question?.header, 'Summary of story.md, lines 1\u20132');
     assert.match(question?.content ?? '', /Once upon a time, there was a little girl named Lily/);
