@@ -96,6 +96,14 @@ interface GenerationOptions {
   customStopTriggers?: string[];
 }
 
+/** A request that holds the loaded model (its context, its sequences) until it settles. */
+interface ModelUse {
+  /** Aborted, with the `modelChanged` EngineError as its reason, when a load or unload ends the request. */
+  readonly retire: AbortController;
+  /** Resolves when the request has stopped touching the model. */
+  readonly settled: Promise<void>;
+}
+
 export class ModelEngine {
   private llama: Promise<Llama> | undefined;
   private loaded: Loaded | undefined;
@@ -103,19 +111,64 @@ export class ModelEngine {
   private state: ModelStatus['state'] = 'unloaded';
   private activeRequests = 0;
   private lastTokensPerSec: number | null = null;
+  /** Every request using `loaded`: disposing the model under one crashes the process in llama.cpp's decode loop. */
+  private readonly uses = new Set<ModelUse>();
+  /** Set while a load or unload ends the requests on the model it is about to dispose. */
+  private retiring: EngineError | undefined;
 
   constructor(private readonly log: Log) {}
 
   load(params: LoadParams): Promise<ModelInfo> {
-    // Loads run one after another; a request during a load waits for it through `requireLoaded`.
-    const next = this.loading.then(() => this.doLoad(params));
+    // Loads and unloads run one after another; a request during one waits for it through `requireLoaded`.
+    return this.serialize(() => this.doLoad(params));
+  }
+
+  unload(): Promise<boolean> {
+    return this.serialize(() => this.retireAndUnload('The model was unloaded while this request was running; send it again after loading a model.'));
+  }
+
+  private serialize<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.loading.then(run);
     this.loading = next.catch(() => undefined);
     return next;
   }
 
-  async unload(): Promise<boolean> {
-    await this.loading;
-    return this.unloadNow();
+  /**
+   * Ends every request on the loaded model with a `modelChanged` error, waits until none of them
+   * touches the model, its context or its sequences, then disposes them.
+   */
+  private async retireAndUnload(message: string): Promise<boolean> {
+    const reason = new EngineError('modelChanged', message);
+    this.retiring = reason;
+    try {
+      const uses = [...this.uses];
+      for (const use of uses) use.retire.abort(reason);
+      await Promise.all(uses.map((use) => use.settled));
+      if (uses.length > 0) this.log('info', `Ended ${uses.length} request(s) on ${this.loaded?.info.name ?? 'the model'} before unloading it.`);
+      return await this.unloadNow();
+    } finally {
+      this.retiring = undefined;
+    }
+  }
+
+  /**
+   * Runs a request on the loaded model, registered so a load or unload can end it first. The
+   * model is checked and the use registered in the same tick, so no request can start on a model
+   * that is being retired.
+   */
+  private async withModel<T>(run: (loaded: Loaded, retired: AbortSignal) => Promise<T>): Promise<T> {
+    const loaded = await this.requireLoaded();
+    if (this.retiring !== undefined) throw this.retiring;
+    if (loaded !== this.loaded) throw new EngineError('modelChanged', 'The model changed before this request started; send it again.');
+    let settle: () => void = () => undefined;
+    const use: ModelUse = { retire: new AbortController(), settled: new Promise<void>((resolve) => (settle = resolve)) };
+    this.uses.add(use);
+    try {
+      return await run(loaded, use.retire.signal);
+    } finally {
+      this.uses.delete(use);
+      settle();
+    }
   }
 
   private async unloadNow(): Promise<boolean> {
@@ -157,37 +210,41 @@ export class ModelEngine {
   }
 
   /** Evaluates a prompt into a sequence and generates nothing, so the next request pays only for what it adds. */
-  async warm(params: z.output<typeof generateWarmParams>, cancel: AbortSignal): Promise<z.infer<typeof generateWarmResult>> {
-    const loaded = await this.requireLoaded();
-    const start = performance.now();
-    const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
-    let sequence: LlamaContextSequence;
-    try {
-      sequence = await pool.acquire(cancel);
-    } catch (error) {
-      // Cancelled while another request held the sequence: nothing was evaluated, nothing failed.
-      if (!cancel.aborted) throw error;
-      return { promptTokens: 0, evaluatedPromptTokens: 0, totalMs: performance.now() - start, cancelled: true };
-    }
-    try {
-      const room = promptRoom(sequence, MIN_GENERATION_ROOM);
-      const input = params.input;
-      if (input.kind === 'infill') assertInfill(loaded);
-      const tokens = input.kind === 'infill' ? infillTokens(input, loaded.vocabulary, room) : completionTokens(input.prompt, loaded.vocabulary, room);
-      const target = withBeginningToken(loaded.model, tokens);
-      const before = sequence.contextTokens;
-      let cancelled = false;
+  warm(params: z.output<typeof generateWarmParams>, cancel: AbortSignal): Promise<z.infer<typeof generateWarmResult>> {
+    return this.withModel(async (loaded, retired) => {
+      const start = performance.now();
+      const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
+      const stop = AbortSignal.any([cancel, retired]);
+      let sequence: LlamaContextSequence;
       try {
-        await evaluatePrompt(sequence, target, cancel);
+        sequence = await pool.acquire(stop);
       } catch (error) {
+        throwIfRetired(retired);
+        // Cancelled while another request held the sequence: nothing was evaluated, nothing failed.
         if (!cancel.aborted) throw error;
-        cancelled = true;
+        return { promptTokens: 0, evaluatedPromptTokens: 0, totalMs: performance.now() - start, cancelled: true };
       }
-      const reused = commonPrefixLength(before, target);
-      return { promptTokens: target.length, evaluatedPromptTokens: target.length - reused, totalMs: performance.now() - start, cancelled };
-    } finally {
-      pool.release(sequence);
-    }
+      try {
+        const room = promptRoom(sequence, MIN_GENERATION_ROOM);
+        const input = params.input;
+        if (input.kind === 'infill') assertInfill(loaded);
+        const tokens = input.kind === 'infill' ? infillTokens(input, loaded.vocabulary, room) : completionTokens(input.prompt, loaded.vocabulary, room);
+        const target = withBeginningToken(loaded.model, tokens);
+        const before = sequence.contextTokens;
+        let cancelled = false;
+        try {
+          await evaluatePrompt(sequence, target, stop);
+        } catch (error) {
+          if (!stop.aborted) throw error;
+          cancelled = true;
+        }
+        throwIfRetired(retired);
+        const reused = commonPrefixLength(before, target);
+        return { promptTokens: target.length, evaluatedPromptTokens: target.length - reused, totalMs: performance.now() - start, cancelled };
+      } finally {
+        pool.release(sequence);
+      }
+    });
   }
 
   /** Generates from `tokens` (no BOS: the library adds it) after evaluating them in cancellable chunks. */
@@ -225,15 +282,16 @@ export class ModelEngine {
   }
 
   /** Tokens in each text for the loaded model, as a prompt segment (no BOS). */
-  async countTokens(params: z.output<typeof countTokensParams>): Promise<z.infer<typeof countTokensResult>> {
-    const loaded = await this.requireLoaded();
-    return { counts: params.texts.map((text) => (text.length === 0 ? 0 : loaded.vocabulary.tokenize(text).length)) };
+  countTokens(params: z.output<typeof countTokensParams>): Promise<z.infer<typeof countTokensResult>> {
+    // Synchronous once it has the model, but registered like the rest so no load can slip in between.
+    return this.withModel(async (loaded) => ({ counts: params.texts.map((text) => (text.length === 0 ? 0 : loaded.vocabulary.tokenize(text).length)) }));
   }
 
   private async doLoad(params: LoadParams): Promise<ModelInfo> {
     const llama = await this.getLlama();
+    // A file that fails its check leaves the loaded model, and the requests on it, untouched.
     const checked = await checkModelFile(params.path, llama);
-    await this.unloadNow();
+    await this.retireAndUnload(`The model changed (${basename(params.path)} is being loaded) while this request was running; send it again.`);
     this.state = 'loading';
     try {
       const start = performance.now();
@@ -313,7 +371,7 @@ export class ModelEngine {
     return this.loaded;
   }
 
-  private async generate(
+  private generate(
     params: Sampling,
     onText: OnText,
     cancel: AbortSignal,
@@ -321,7 +379,18 @@ export class ModelEngine {
     /** Chat: prefer the sequence this conversation used last. */
     conversationId?: string,
   ): Promise<GenerateResult> {
-    const loaded = await this.requireLoaded();
+    return this.withModel((loaded, retired) => this.generateOn(loaded, retired, params, onText, cancel, run, conversationId));
+  }
+
+  private async generateOn(
+    loaded: Loaded,
+    retired: AbortSignal,
+    params: Sampling,
+    onText: OnText,
+    cancel: AbortSignal,
+    run: (sequence: LlamaContextSequence, options: GenerationOptions, loaded: Loaded, record: PromptRecord) => Promise<RawGeneration>,
+    conversationId: string | undefined,
+  ): Promise<GenerateResult> {
     const start = performance.now();
     const abort = new AbortController();
     let abortReason: StopReason | undefined;
@@ -332,6 +401,8 @@ export class ModelEngine {
     const onCancel = () => stop('cancelled');
     if (cancel.aborted) onCancel();
     cancel.addEventListener('abort', onCancel, { once: true });
+    // A load or unload stops the generation like a cancellation; the request then fails with its reason.
+    retired.addEventListener('abort', onCancel, { once: true });
     const budget = params.timeBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.timeBudgetMs);
     let promptBudget = params.promptBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.promptBudgetMs);
     let generationBudget: NodeJS.Timeout | undefined;
@@ -371,10 +442,13 @@ export class ModelEngine {
       try {
         raw = await run(sequence, options, loaded, record);
       } catch (error) {
+        throwIfRetired(retired);
         // Aborted before the first token: the library throws rather than returning partial text.
         if (abortReason === undefined) throw error;
         raw = { text: '', libraryStopReason: 'abort' };
       }
+      // Partial text from a model that is going away is not an answer.
+      throwIfRetired(retired);
       const end = performance.now();
       // The sequence now holds the prompt (all of it, unless aborted) and all generated tokens but
       // the last, which is not evaluated yet.
@@ -397,6 +471,7 @@ export class ModelEngine {
         tokensPerSec,
       };
     } catch (error) {
+      throwIfRetired(retired);
       if (abortReason !== undefined && sequence === undefined) return emptyResult(abortReason, performance.now() - start);
       throw error;
     } finally {
@@ -404,6 +479,7 @@ export class ModelEngine {
       if (promptBudget !== undefined) clearTimeout(promptBudget);
       if (generationBudget !== undefined) clearTimeout(generationBudget);
       cancel.removeEventListener('abort', onCancel);
+      retired.removeEventListener('abort', onCancel);
       if (sequence !== undefined) pool.release(sequence);
       this.activeRequests -= 1;
     }
@@ -437,6 +513,12 @@ function mapStopReason(library: string, aborted: StopReason | undefined): StopRe
   if (library === 'maxTokens') return 'maxTokens';
   if (library === 'customStopTrigger' || library === 'stopGenerationTrigger') return 'stop';
   return 'eos';
+}
+
+/** A request ended by a load or unload fails with the `modelChanged` error the retirement carries. */
+function throwIfRetired(retired: AbortSignal): void {
+  if (!retired.aborted) return;
+  throw retired.reason instanceof EngineError ? retired.reason : new EngineError('modelChanged', 'The model changed while this request was running; send it again.');
 }
 
 function emptyResult(stopReason: StopReason, totalMs: number): GenerateResult {

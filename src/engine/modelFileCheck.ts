@@ -1,9 +1,10 @@
 // Checks a model file before llama.cpp sees it, so each way a file can be wrong gets its own
 // clear message naming the file, instead of a native abort or a generic load failure.
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { freemem, totalmem } from 'node:os';
 import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import { EngineError } from './engineError';
+import { readGgufLayout, type GgufSection } from './ggufLayout';
 
 export interface CheckedModelFile {
   readonly sizeBytes: number;
@@ -11,38 +12,52 @@ export interface CheckedModelFile {
   readonly tensorBytes: number;
 }
 
-const GGUF_MAGIC = 'GGUF';
-
 export async function checkModelFile(path: string, llama: Llama): Promise<CheckedModelFile> {
   const stats = await stat(path).catch(() => undefined);
   if (stats === undefined) throw new EngineError('modelNotFound', `Model file not found: ${path}`, path);
   if (!stats.isFile()) throw new EngineError('modelNotFound', `Model path is not a file: ${path}`, path);
 
-  const magic = await readMagic(path);
-  if (magic !== GGUF_MAGIC) {
+  // Our own walk first: node-llama-cpp's reader zero-fills past the end of the file, so a file cut
+  // inside its header or tables would otherwise surface as an unrelated parse or insight error.
+  const layout = await readGgufLayout(path);
+  if (layout.kind === 'notGguf') {
     throw new EngineError('notGguf', `Not a GGUF model file (it does not start with "GGUF"): ${path}`, path);
+  }
+  if (layout.kind === 'truncated') {
+    throw truncated(path, `it ends after ${formatBytes(stats.size)}, inside its ${SECTION_WORDS[layout.section]}`);
+  }
+  if (layout.kind === 'invalid') {
+    throw new EngineError('corruptModel', `The GGUF header is damaged (${layout.reason}): ${path}`, path);
   }
 
   let fileInfo: GgufFileInfo;
+  let tensorBytes: number;
   try {
     fileInfo = await readGgufFileInfo(path, { sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
+    tensorBytes = (await GgufInsights.from(fileInfo, llama)).modelSize;
   } catch (error) {
+    // The structure is whole, so what the library refuses (e.g. no architecture) is damage.
     throw new EngineError('corruptModel', `The GGUF header is damaged (${errorMessage(error)}): ${path}`, path);
   }
 
-  const insights = await GgufInsights.from(fileInfo, llama);
-  const tensorBytes = insights.modelSize;
-  const expectedBytes = (fileInfo.infoEndOffset ?? 0) + tensorBytes;
+  const expectedBytes = layout.dataOffset + tensorBytes;
   if (stats.size < expectedBytes) {
-    throw new EngineError(
-      'corruptModel',
-      `The model file is truncated: ${formatBytes(stats.size)} in the file, the header describes ${formatBytes(expectedBytes)}. Download it again: ${path}`,
-      path,
-    );
+    throw truncated(path, `${formatBytes(stats.size)} in the file, the header describes ${formatBytes(expectedBytes)}`);
   }
 
   assertFitsInMemory(path, tensorBytes);
   return { sizeBytes: stats.size, fileInfo, tensorBytes };
+}
+
+const SECTION_WORDS: Record<GgufSection, string> = {
+  header: 'header',
+  metadata: 'metadata',
+  tensorInfo: 'tensor table',
+};
+
+/** One wording for every way a file can be cut short: it is always a download to repeat. */
+function truncated(path: string, detail: string): EngineError {
+  return new EngineError('corruptModel', `The model file is truncated: ${detail}. Download it again: ${path}`, path);
 }
 
 /** Refuses a model whose weights cannot fit in RAM, rather than letting the OS kill the process. */
@@ -56,17 +71,6 @@ export function assertFitsInMemory(path: string, tensorBytes: number, available 
       `The model needs about ${formatBytes(tensorBytes)} of memory, but this machine has ${formatBytes(available.free)} free of ${formatBytes(available.total)}. Choose a smaller (more quantized) model: ${path}`,
       path,
     );
-  }
-}
-
-async function readMagic(path: string): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(buffer, 0, 4, 0);
-    return buffer.subarray(0, bytesRead).toString('latin1');
-  } finally {
-    await handle.close();
   }
 }
 

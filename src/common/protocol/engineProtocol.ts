@@ -200,6 +200,8 @@ export const engineErrorKind = z.enum([
   'infillUnsupported',
   'invalidParams',
   'internal',
+  /** A model/load or model/unload ended this request: the model it ran on was replaced. Send it again. */
+  'modelChanged',
 ]);
 export type EngineErrorKind = z.infer<typeof engineErrorKind>;
 
@@ -211,6 +213,12 @@ export type EngineErrorData = z.infer<typeof engineErrorData>;
 
 /** JSON-RPC error code used for every engine error; `data.kind` says which. */
 export const ENGINE_ERROR_CODE = -32_001;
+
+/**
+ * Exit code of a model process that stopped itself after an uncaught exception (logged first
+ * through `engine/log`); BSD's EX_SOFTWARE. Like any crash, the supervisor restarts it.
+ */
+export const ENGINE_EXIT_UNCAUGHT_EXCEPTION = 70;
 
 export type ModelLoadParams = z.input<typeof modelLoadParams>;
 export type ModelInfo = z.infer<typeof modelInfoSchema>;

@@ -16,6 +16,7 @@ import {
 import type { z } from 'zod';
 import {
   ENGINE_ERROR_CODE,
+  ENGINE_EXIT_UNCAUGHT_EXCEPTION,
   engineErrorData,
   engineNotifications,
   type LogLevel,
@@ -141,7 +142,12 @@ export function newStreamId(): string {
 }
 
 function crashError(exit: EngineExit): EngineRequestError {
-  const how = exit.signal !== null ? `was killed (${exit.signal})` : `exited with code ${exit.code ?? 'unknown'}`;
+  const how =
+    exit.signal !== null
+      ? `was killed (${exit.signal})`
+      : exit.code === ENGINE_EXIT_UNCAUGHT_EXCEPTION
+        ? `stopped itself after an internal error (code ${exit.code}; details in the Hearth log)`
+        : `exited with code ${exit.code ?? 'unknown'}`;
   return new EngineRequestError('crashed', `The Hearth model process ${how} while working on this request. It restarts on its own; try again.`);
 }
 

@@ -1,0 +1,33 @@
+// Test-only JSON-RPC methods of the model process. main.ts registers them only when
+// HEARTH_ENGINE_TEST_HOOKS=1 is in the process's environment, which the extension never sets, so
+// they are not part of the protocol the host speaks (src/common/protocol/engineProtocol.ts).
+import { z } from 'zod';
+import type { RequestDef } from '../common/protocol/engineProtocol';
+
+export const ENGINE_TEST_HOOKS_ENV = 'HEARTH_ENGINE_TEST_HOOKS';
+
+const faultParams = z.object({ kind: z.enum(['unhandledRejection', 'uncaughtException']) });
+const faultResult = z.object({ scheduled: z.literal(true) });
+
+export type FaultKind = z.infer<typeof faultParams>['kind'];
+
+export const engineTestMethods = {
+  /** engine test → model process: raise a stray error of this kind shortly after answering. */
+  fault: { method: 'test/fault', params: faultParams, result: faultResult } satisfies RequestDef<typeof faultParams, typeof faultResult>,
+} as const;
+
+/** The message of the error each fault raises, so a test can find it in the log. */
+export const FAULT_MESSAGES: Readonly<Record<FaultKind, string>> = {
+  unhandledRejection: 'test hook: a promise rejected with no handler',
+  uncaughtException: 'test hook: an exception nobody caught',
+};
+
+export function scheduleFault(kind: FaultKind): void {
+  // On a timer, outside any request's promise chain, as a real stray error would be; and after
+  // the answer has gone, so the test sees the request succeed first.
+  setTimeout(() => {
+    const error = new Error(FAULT_MESSAGES[kind]);
+    if (kind === 'uncaughtException') throw error;
+    void Promise.reject(error);
+  }, 20);
+}
