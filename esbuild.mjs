@@ -1,6 +1,6 @@
 // Builds the three runtimes Hearth has: the extension host bundle (CJS, `vscode` external),
-// the model process (ESM, node-llama-cpp external because it ships native binaries and is
-// ESM-only), and the chat webview (browser). `--watch` rebuilds on change.
+// the model and download processes (ESM, node-llama-cpp external because it ships native binaries
+// and is ESM-only), and the chat webview (browser). `--watch` rebuilds on change.
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
@@ -31,7 +31,8 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { engine: 'src/engine/main.ts' },
+    // download.mjs: the short-lived process that downloads one model file (src/engine/download/).
+    entryPoints: { engine: 'src/engine/main.ts', download: 'src/engine/download/downloadMain.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     platform: 'node',

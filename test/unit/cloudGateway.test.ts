@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { InseparableSourceError, type PayloadMessage } from '../../src/common/policy/cloudPayload';
 import type { ContextSource } from '../../src/common/policy/contextSource';
-import type { LedgerEntry } from '../../src/common/policy/ledgerEntry';
+import type { EscalationEntry, LedgerEntry } from '../../src/common/policy/ledgerEntry';
 import { DEFAULT_POLICY, type EffectivePolicy, type Endpoint } from '../../src/common/policy/privacyPolicy';
 import { PrivacyLedger } from '../../src/host/privacy/privacyLedger';
 import { mergeFindings, redactSecrets } from '../../src/host/privacy/secretRedactor';
@@ -135,7 +135,7 @@ describe('CloudGateway', () => {
   };
 
   /** What every entry for a request built from MESSAGES and SOURCES says, whatever the outcome. */
-  const expectedEntry = (overrides: Partial<LedgerEntry>, time: string): LedgerEntry => ({
+  const expectedEntry = (overrides: Partial<EscalationEntry>, time: string): EscalationEntry => ({
     v: 1,
     time,
     command: 'explainInDepth',

@@ -82,6 +82,8 @@ describe('lint: import layer boundaries', () => {
     ['src/host/engine/x.ts', 'node:net'],
     ['src/engine/x.ts', 'node:tls'],
     ['src/engine/x.ts', 'dns'],
+    ['src/engine/download/x.ts', 'undici'],
+    ['src/engine/download/x.ts', 'node:https'],
   ];
   for (const [file, source] of network) {
     it(`${file} may not import the network client '${source}'`, async () => {
@@ -90,7 +92,7 @@ describe('lint: import layer boundaries', () => {
     });
   }
 
-  it('lets only the cloud providers and the model downloader use the global fetch', async () => {
+  it('lets only the cloud providers use the global fetch (downloads go through the download process)', async () => {
     const code = "export const go = () => fetch('https://example.com');\n";
     const globalErrors = async (file: string) =>
       ((await eslint.lintText(code, { filePath: resolve(repoRoot, file) }))[0]?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-globals');
@@ -98,7 +100,9 @@ describe('lint: import layer boundaries', () => {
     assert.equal((await globalErrors('src/webview/x.ts')).length, 1);
     assert.equal((await globalErrors('src/engine/x.ts')).length, 1);
     assert.equal((await globalErrors('src/host/text/cloud/x.ts')).length, 0);
-    assert.equal((await globalErrors('src/host/models/modelDownloader.ts')).length, 0);
+    assert.equal((await globalErrors('src/host/models/modelDownloader.ts')).length, 1);
+    assert.equal((await globalErrors('src/host/models/downloadService.ts')).length, 1);
+    assert.equal((await globalErrors('src/engine/download/runDownload.ts')).length, 1);
   });
 
   const allowed: [file: string, source: string][] = [
@@ -123,6 +127,8 @@ describe('lint: import layer boundaries', () => {
     ['src/engine/x.ts', 'vscode-jsonrpc/node'],
     ['src/engine/x.ts', 'node:fs/promises'],
     ['src/engine/x.ts', '../common/protocol/engineProtocol'],
+    ['src/engine/download/x.ts', 'node-llama-cpp'],
+    ['src/engine/download/x.ts', '../../common/protocol/downloadProtocol'],
   ];
 
   for (const [file, source] of allowed) {

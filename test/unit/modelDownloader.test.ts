@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadModel, ModelDownloadError, type DownloadProgress } from '../../src/host/models/modelDownloader';
+import { downloadModel, ModelDownloadError, type DownloadProgress } from '../fixtures/modelDownloader';
 
 const CHUNK = 16 * 1024;
 // Deterministic, non-repeating bytes, large enough to arrive in several chunks.

@@ -5,10 +5,18 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatLedgerEntry, ledgerEntrySchema, matchesLedgerFilter, type LedgerEntry } from '../../src/common/policy/ledgerEntry';
+import {
+  formatLedgerEntry,
+  isEscalationEntry,
+  ledgerEntrySchema,
+  matchesLedgerFilter,
+  type DownloadEntry,
+  type EscalationEntry,
+  type LedgerEntry,
+} from '../../src/common/policy/ledgerEntry';
 import { PrivacyLedger } from '../../src/host/privacy/privacyLedger';
 
-function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+function entry(overrides: Partial<EscalationEntry> = {}): EscalationEntry {
   return {
     v: 1,
     time: '2025-06-01T12:03:22.000Z',
@@ -27,6 +35,30 @@ function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
     redactions: [{ kind: 'aws-access-key', count: 2 }],
     consent: 'asked',
     outcome: 'sent',
+    ...overrides,
+  };
+}
+
+/** An escalation's command, or `download` for a download line. */
+function commandOf(one: LedgerEntry): string {
+  return isEscalationEntry(one) ? one.command : one.kind;
+}
+
+function download(overrides: Partial<DownloadEntry> = {}): DownloadEntry {
+  return {
+    v: 1,
+    kind: 'download',
+    time: '2025-06-01T12:10:00.000Z',
+    url: 'https://huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/resolve/main/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
+    sourceHost: 'huggingface.co',
+    redirectHost: 'cas-bridge.xethub.hf.co',
+    mirror: false,
+    fileName: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
+    bytes: 491400032,
+    sizeBytes: 491400032,
+    sha256: '74a4da8c9fdbcd15bd1f6d01d621410d31c6fc00986f5eb687824e7b93d7a9db',
+    sha256Verified: true,
+    outcome: 'downloaded',
     ...overrides,
   };
 }
@@ -72,7 +104,7 @@ describe('PrivacyLedger', () => {
     for (const line of lines) assert.ok(ledgerEntrySchema.safeParse(JSON.parse(line)).success);
     const { entries, skipped } = await ledger.read();
     assert.equal(skipped, 0);
-    assert.deepEqual(entries.map((one) => one.command).sort(), sent.map((one) => one.command).sort());
+    assert.deepEqual(entries.filter(isEscalationEntry).map((one) => one.command).sort(), sent.map((one) => one.command).sort());
   });
 
   it('keeps lines whole when two ledgers (two windows) append to one file at once', async () => {
@@ -96,7 +128,7 @@ describe('PrivacyLedger', () => {
     await ledger.append(entry({ command: 'last' }));
     const { entries, skipped } = await ledger.read();
     assert.deepEqual(
-      entries.map((one) => one.command),
+      entries.map(commandOf),
       ['first', 'last'],
     );
     assert.equal(skipped, 4);
@@ -117,7 +149,7 @@ describe('PrivacyLedger', () => {
     await ledger.clear();
     await ledger.append(entry({ command: 'again' }));
     assert.deepEqual(
-      (await ledger.read()).entries.map((one) => one.command),
+      (await ledger.read()).entries.map(commandOf),
       ['again'],
     );
   });
@@ -141,7 +173,7 @@ describe('PrivacyLedger', () => {
     const warnings: string[] = [];
     const ledger = new PrivacyLedger(file, (message) => warnings.push(message));
     const seen: string[] = [];
-    const subscription = ledger.onDidAppend((one) => seen.push(one.command));
+    const subscription = ledger.onDidAppend((one) => seen.push(commandOf(one)));
     ledger.onDidAppend(() => {
       throw new Error('boom');
     });
@@ -196,5 +228,61 @@ describe('matchesLedgerFilter', () => {
     for (const text of ['anthropic.com', 'claude', 'readme.md', 'parser claude', '.env']) {
       assert.equal(matchesLedgerFilter(one, text), false, text);
     }
+  });
+});
+
+describe('download lines in the ledger', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hearth-ledger-'));
+    file = join(dir, 'privacy-ledger.jsonl');
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps escalation lines written before downloads were recorded (no kind) valid, next to download lines', async () => {
+    const old = entry();
+    await writeFile(file, `${JSON.stringify(old)}\n`);
+    const ledger = new PrivacyLedger(file);
+    const fetched = download();
+    await ledger.append(fetched);
+    await ledger.append(entry({ kind: 'escalation', command: 'reviewFile' }));
+    const { entries, skipped } = await ledger.read();
+    assert.equal(skipped, 0);
+    assert.deepEqual(entries.map(commandOf), ['explainInDepth', 'download', 'reviewFile']);
+    assert.deepEqual(entries[0], old);
+    assert.deepEqual(entries[1], fetched);
+  });
+
+  it('refuses a download line without what the user audits, naming the field', async () => {
+    const ledger = new PrivacyLedger(file);
+    await assert.rejects(ledger.append({ ...download(), bytes: -5 }), /bytes/);
+    await assert.rejects(ledger.append({ ...download(), sourceHost: '' }), /sourceHost/);
+    await assert.rejects(ledger.append({ ...download(), outcome: 'sent' } as unknown as DownloadEntry), /outcome/);
+    assert.deepEqual(await ledger.read(), { entries: [], skipped: 0 });
+  });
+
+  it('formats source host, file name, bytes and outcome', () => {
+    const done = formatLedgerEntry(download());
+    assert.match(done.label, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}Model download ← huggingface\.co$/);
+    assert.equal(done.description, 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf · 491,400,032 bytes · downloaded');
+    assert.equal(
+      done.detail,
+      'https://huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/resolve/main/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf · redirected to cas-bridge.xethub.hf.co · sha256 74a4da8c9fdb… verified',
+    );
+    const failed = formatLedgerEntry(download({ outcome: 'failed', error: 'HTTP 404', bytes: 0, resumedFromBytes: 1000, mirror: true, redirectHost: undefined, sha256: undefined }));
+    assert.equal(failed.description, 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf · 0 bytes · resumed at 1,000 bytes · failed: HTTP 404');
+    assert.match(failed.detail, / · mirror \(hearth\.models\.mirror\)$/);
+    assert.match(formatLedgerEntry(download({ outcome: 'cancelled' })).description, / · cancelled$/);
+  });
+
+  it('finds downloads by host, file name and the word download', () => {
+    const one = download();
+    for (const text of ['download', 'huggingface.co', 'xethub', 'q4_k_m', 'qwen download']) assert.ok(matchesLedgerFilter(one, text), text);
+    for (const text of ['openai', 'explain', 'gpt-4']) assert.equal(matchesLedgerFilter(one, text), false, text);
   });
 });

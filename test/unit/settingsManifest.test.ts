@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { completionSettingIds, completionSettingsSchema } from '../../src/host/completions/completionSettings';
 import { chatSettingIds, chatSettingsSchema } from '../../src/host/chat/chatSettings';
 import { engineSettingIds, engineSettingsSchema } from '../../src/host/engine/engineSettings';
+import { modelSettingIds, modelSettingsSchema } from '../../src/host/models/modelSettings';
 import { privacySettingDefaults } from '../../src/host/privacy/privacySettings';
 
 interface Manifest {
@@ -20,7 +21,13 @@ function pairs<T extends z.ZodRawShape>(schema: z.ZodObject<T>, ids: Record<stri
   return Object.entries(ids).map(([key, id]) => [id, defaults[key]]);
 }
 
-const read = [...pairs(engineSettingsSchema, engineSettingIds), ...pairs(completionSettingsSchema, completionSettingIds), ...pairs(chatSettingsSchema, chatSettingIds), ...Object.entries(privacySettingDefaults)];
+const read = [
+  ...pairs(engineSettingsSchema, engineSettingIds),
+  ...pairs(modelSettingsSchema, modelSettingIds),
+  ...pairs(completionSettingsSchema, completionSettingIds),
+  ...pairs(chatSettingsSchema, chatSettingIds),
+  ...Object.entries(privacySettingDefaults),
+];
 
 describe('settings in package.json', () => {
   it('contributes exactly the settings the code reads', () => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DownloadModelOptions } from '../../src/host/models/modelDownloader';
+import type { DownloadModelOptions } from '../fixtures/modelDownloader';
 import { FIM_MODEL_FILE_NAME, FIM_MODEL_SHA256 } from '../fixtures/makeFimModel';
 import { DEFAULT_TEST_MODEL, fimTestModelPath, findRepoRoot, findTestModel, type TestModelOptions } from '../fixtures/testModels';
 

@@ -1,8 +1,9 @@
-// One line of the privacy ledger: a record of one escalation to a cloud model, written so the
-// user can audit what left the machine (when, which command, which endpoint, which lines of which
-// files, how many bytes, what was redacted or withheld). The ledger file is read back across
-// Hearth versions, so the schema is versioned and validated on the way in. Pure: no `vscode`, no
-// Node built-ins.
+// One line of the privacy ledger, written so the user can audit what crossed the network: either
+// an escalation to a cloud model (when, which command, which endpoint, which lines of which files,
+// how many bytes, what was redacted or withheld) or a model download (when, from which host, which
+// file, how many bytes, how it ended). The ledger file is read back across Hearth versions, so the
+// schema is versioned and validated on the way in; escalation lines written before downloads were
+// recorded carry no `kind` and still read as escalations. Pure: no `vscode`, no Node built-ins.
 import { z } from 'zod';
 
 export const LEDGER_ENTRY_VERSION = 1;
@@ -17,8 +18,10 @@ const lineRangeSchema = z
   })
   .refine((range) => range.endLine >= range.startLine, { message: 'endLine must not be before startLine', path: ['endLine'] });
 
-export const ledgerEntrySchema = z.object({
+export const escalationEntrySchema = z.object({
   v: z.literal(LEDGER_ENTRY_VERSION),
+  /** Absent on lines written before downloads were recorded. */
+  kind: z.literal('escalation').optional(),
   time: z.string().datetime({ offset: true }),
   /** The task or command id, e.g. `explainInDepth`. */
   command: z.string().min(1),
@@ -40,8 +43,48 @@ export const ledgerEntrySchema = z.object({
   error: z.string().optional(),
 });
 
+/** One model download that reached the network (a download refused by policy reaches nothing and is not written). */
+export const downloadEntrySchema = z.object({
+  v: z.literal(LEDGER_ENTRY_VERSION),
+  kind: z.literal('download'),
+  time: z.string().datetime({ offset: true }),
+  /** What was asked for (after the mirror setting), without its query string. */
+  url: z.string().url(),
+  /** The host the request went to. */
+  sourceHost: z.string().min(1),
+  /** The host the server redirected to (a CDN, say), when it differs from sourceHost. */
+  redirectHost: z.string().min(1).optional(),
+  /** Whether `hearth.models.mirror` replaced Hugging Face in the catalog URL. */
+  mirror: z.boolean(),
+  fileName: z.string().min(1),
+  /** Bytes that came over the network in this download (a resumed one counts only the rest). */
+  bytes: z.number().int().nonnegative(),
+  /** The finished file's size. */
+  sizeBytes: z.number().int().nonnegative().optional(),
+  /** Bytes already on disk from an interrupted download that this one resumed. */
+  resumedFromBytes: z.number().int().nonnegative().optional(),
+  /** The finished file's sha256, and whether it matched a pinned one. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256Verified: z.boolean().optional(),
+  outcome: z.enum(['downloaded', 'failed', 'cancelled']),
+  error: z.string().optional(),
+});
+
+/** A ledger line: a download (`kind: "download"`) or an escalation (`kind` absent or `"escalation"`). */
+export const ledgerEntrySchema = z.discriminatedUnion('kind', [escalationEntrySchema, downloadEntrySchema]);
+
+export type EscalationEntry = z.infer<typeof escalationEntrySchema>;
+export type DownloadEntry = z.infer<typeof downloadEntrySchema>;
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
-export type LedgerFileRange = LedgerEntry['files'][number];
+export type LedgerFileRange = EscalationEntry['files'][number];
+
+export function isDownloadEntry(entry: LedgerEntry): entry is DownloadEntry {
+  return entry.kind === 'download';
+}
+
+export function isEscalationEntry(entry: LedgerEntry): entry is EscalationEntry {
+  return entry.kind !== 'download';
+}
 
 /** The three lines a list shows for one entry. */
 export interface FormattedLedgerEntry {
@@ -54,6 +97,10 @@ export interface FormattedLedgerEntry {
 }
 
 export function formatLedgerEntry(entry: LedgerEntry): FormattedLedgerEntry {
+  return isDownloadEntry(entry) ? formatDownloadEntry(entry) : formatEscalationEntry(entry);
+}
+
+function formatEscalationEntry(entry: EscalationEntry): FormattedLedgerEntry {
   const title = entry.commandTitle.trim() || entry.command;
   const label = `${formatLocalTime(entry.time)}  ${title} → ${entry.endpointHost}`;
 
@@ -71,16 +118,36 @@ export function formatLedgerEntry(entry: LedgerEntry): FormattedLedgerEntry {
   return { label, description, detail };
 }
 
+/** A download: `2025-06-01 14:03:22  Model download ← huggingface.co`, then file, bytes and outcome, then where from. */
+function formatDownloadEntry(entry: DownloadEntry): FormattedLedgerEntry {
+  const label = `${formatLocalTime(entry.time)}  Model download ← ${entry.sourceHost}`;
+
+  const outcome =
+    entry.outcome === 'downloaded' ? 'downloaded' : entry.outcome === 'failed' ? `failed${entry.error ? `: ${entry.error}` : ''}` : 'cancelled';
+  const resumed = entry.resumedFromBytes ? [`resumed at ${formatBytes(entry.resumedFromBytes)}`] : [];
+  const description = [entry.fileName, formatBytes(entry.bytes), ...resumed, outcome].join(' · ');
+
+  const via = entry.redirectHost === undefined ? [] : [`redirected to ${entry.redirectHost}`];
+  const mirror = entry.mirror ? ['mirror (hearth.models.mirror)'] : [];
+  const check =
+    entry.sha256 === undefined ? [] : [entry.sha256Verified ? `sha256 ${entry.sha256.slice(0, 12)}… verified` : `sha256 ${entry.sha256.slice(0, 12)}… (no pinned hash)`];
+  const detail = [entry.url, ...via, ...mirror, ...check].join(' · ');
+
+  return { label, description, detail };
+}
+
 /**
  * Whether `text` finds `entry`: every whitespace-separated word must occur, case-insensitively,
- * in the command (id or title), endpoint host, model or a file path. Empty text matches all.
+ * in the command (id or title), endpoint host, model or a file path of an escalation, or the
+ * hosts, URL and file name of a download. Empty text matches all.
  */
 export function matchesLedgerFilter(entry: LedgerEntry, text: string): boolean {
   const words = text.toLowerCase().split(/\s+/).filter((word) => word.length > 0);
   if (words.length === 0) return true;
-  const haystack = [entry.command, entry.commandTitle, entry.endpointHost, entry.model, ...entry.files.map((file) => file.path)]
-    .join('\n')
-    .toLowerCase();
+  const fields = isDownloadEntry(entry)
+    ? ['download', entry.sourceHost, entry.redirectHost ?? '', entry.url, entry.fileName]
+    : [entry.command, entry.commandTitle, entry.endpointHost, entry.model, ...entry.files.map((file) => file.path)];
+  const haystack = fields.join('\n').toLowerCase();
   return words.every((word) => haystack.includes(word));
 }
 

@@ -1,7 +1,8 @@
-// The privacy ledger as a quick pick: every escalation to a cloud model, newest first, filterable by
-// command, endpoint, model or file; Enter opens the full record; title-bar buttons export or clear.
+// The privacy ledger as a quick pick: every escalation to a cloud model and every model download,
+// newest first, filterable by command, endpoint, model, file or download host; Enter opens the full
+// record; title-bar buttons export or clear.
 import * as vscode from 'vscode';
-import { formatLedgerEntry, type LedgerEntry } from '../../common/policy/ledgerEntry';
+import { formatLedgerEntry, isDownloadEntry, type LedgerEntry } from '../../common/policy/ledgerEntry';
 import type { PrivacyLedger } from './privacyLedger';
 
 export const EMPTY_LEDGER_MESSAGE = 'No escalations: nothing has left this machine.';
@@ -12,7 +13,12 @@ interface LedgerItem extends vscode.QuickPickItem {
   readonly entry?: LedgerEntry;
 }
 
-const OUTCOME_ICONS: Record<LedgerEntry['outcome'], string> = { sent: 'cloud-upload', failed: 'error', cancelled: 'circle-slash' };
+const OUTCOME_ICONS: Record<LedgerEntry['outcome'], string> = {
+  sent: 'cloud-upload',
+  downloaded: 'cloud-download',
+  failed: 'error',
+  cancelled: 'circle-slash',
+};
 
 /**
  * Shows the ledger and resolves once the list is on screen (not when it closes, so a command that
@@ -81,13 +87,16 @@ export async function showLedger(ledger: PrivacyLedger, log: (message: string) =
 
 function render(pick: vscode.QuickPick<LedgerItem>, entries: readonly LedgerEntry[]): void {
   const count = entries.length;
-  pick.title = `Hearth Privacy Ledger (${count} escalation${count === 1 ? '' : 's'}; stays on this machine)`;
+  const downloads = entries.filter(isDownloadEntry).length;
+  const escalations = count - downloads;
+  const parts = [`${escalations} escalation${escalations === 1 ? '' : 's'}`, ...(downloads === 0 ? [] : [`${downloads} download${downloads === 1 ? '' : 's'}`])];
+  pick.title = `Hearth Privacy Ledger (${parts.join(', ')}; stays on this machine)`;
   if (count === 0) {
     pick.placeholder = EMPTY_LEDGER_MESSAGE;
     pick.items = [{ label: EMPTY_LEDGER_MESSAGE, iconPath: new vscode.ThemeIcon('shield'), alwaysShow: true }];
     return;
   }
-  pick.placeholder = 'Filter by command, endpoint, model or file; Enter opens the full record';
+  pick.placeholder = 'Filter by command, endpoint, model, file or download host; Enter opens the full record';
   // Appended in time order, so the newest is last in the file.
   pick.items = [...entries].reverse().map((entry) => ({
     ...formatLedgerEntry(entry),

@@ -4,7 +4,7 @@
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import { payloadBytes, withholdNeverSend, type PayloadMessage, type PreparedPayload } from '../../common/policy/cloudPayload';
 import type { ContextSource } from '../../common/policy/contextSource';
-import type { LedgerEntry } from '../../common/policy/ledgerEntry';
+import type { EscalationEntry } from '../../common/policy/ledgerEntry';
 import type { EffectivePolicy, Endpoint } from '../../common/policy/privacyPolicy';
 import type { GenerateResult, StopReason } from '../../common/protocol/engineProtocol';
 import { taskInfo, type TaskId } from '../../common/text/tasks';
@@ -94,7 +94,7 @@ export class CloudGateway {
       if (answer === 'cancel') return cancelled(`${endpoint.model} (${endpoint.id})`);
     }
 
-    const entry = (outcome: LedgerEntry['outcome'], error?: string): LedgerEntry => ({
+    const entry = (outcome: EscalationEntry['outcome'], error?: string): EscalationEntry => ({
       v: 1,
       time: new Date().toISOString(),
       command: request.task,
@@ -156,7 +156,7 @@ export class CloudGateway {
     }
   }
 
-  private async append(entry: LedgerEntry): Promise<void> {
+  private async append(entry: EscalationEntry): Promise<void> {
     try {
       await this.deps.ledger.append(entry);
     } catch (error) {
