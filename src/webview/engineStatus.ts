@@ -22,7 +22,15 @@ export class EngineStatus {
         this.show([codicon('loading', 'codicon-modifier-spin'), el('span', { text: engine.message ?? 'Restarting the engine…' })]);
         break;
       case 'noModel':
-        this.show([codicon('info'), el('span', { text: engine.message ?? 'No model is chosen yet.' }), this.chooseModelButton()], 'attention');
+        this.show(
+          [
+            codicon('info'),
+            el('span', { text: engine.message ?? 'No model is chosen yet.' }),
+            this.button('get-model', 'Get a Model…', { type: 'getModel' }),
+            this.button('import-model', 'Import a GGUF File…', { type: 'importModel' }),
+          ],
+          'attention',
+        );
         break;
       case 'error':
         this.show([codicon('error'), el('span', { text: engine.message ?? 'The engine failed.' }), this.chooseModelButton()], 'error');
@@ -51,8 +59,12 @@ export class EngineStatus {
   }
 
   private chooseModelButton(): HTMLButtonElement {
-    const button = el('button', { id: 'choose-model', className: 'text-button', text: 'Choose Model…', attrs: { type: 'button', 'aria-label': 'Choose Model…' } });
-    button.addEventListener('click', () => this.post({ type: 'chooseModel' }));
+    return this.button('choose-model', 'Choose Model…', { type: 'chooseModel' });
+  }
+
+  private button(id: string, label: string, message: WebviewToHost): HTMLButtonElement {
+    const button = el('button', { id, className: 'text-button', text: label, attrs: { type: 'button', 'aria-label': label } });
+    button.addEventListener('click', () => this.post(message));
     return button;
   }
 }

@@ -99,6 +99,10 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   /** A link in an answer was clicked: the host asks the user before opening it. */
   z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
   z.object({ type: z.literal('chooseModel') }),
+  /** First run: the list of models with the one recommended for this machine first. */
+  z.object({ type: z.literal('getModel') }),
+  /** First run, air-gapped: import a GGUF file. */
+  z.object({ type: z.literal('importModel') }),
 ]);
 
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;

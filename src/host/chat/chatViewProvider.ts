@@ -29,7 +29,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly session: ChatSession,
     private readonly context: ChatContext,
     private readonly log: vscode.LogOutputChannel,
-    private readonly actions: { chooseModel(): Thenable<unknown> },
+    private readonly actions: { chooseModel(): Thenable<unknown>; getModel(): Thenable<unknown>; importModel(): Thenable<unknown> },
   ) {
     this.sessionSubscription = session.onMessage((message) => this.post(message));
   }
@@ -148,6 +148,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'chooseModel':
         await this.actions.chooseModel();
+        return;
+      case 'getModel':
+        await this.actions.getModel();
+        return;
+      case 'importModel':
+        await this.actions.importModel();
         return;
     }
   }

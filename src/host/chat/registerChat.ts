@@ -5,6 +5,10 @@ import * as vscode from 'vscode';
 import type { EngineView } from '../../common/protocol/webviewProtocol';
 import { EngineRequestError } from '../engine/engineErrors';
 import type { EngineState } from '../engine/engineSupervisor';
+import { recommendModels } from '../../common/models/recommendModels';
+import { machineHardware } from '../models/machineHardware';
+import { bundledModelCatalog } from '../models/modelCatalog';
+import { findModel } from '../models/modelLocations';
 import type { Services } from '../services';
 import { readSettings } from '../settings';
 import { ChatContext } from './chatContext';
@@ -34,12 +38,21 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
   const storage = context.storageUri?.fsPath ?? path.join(context.globalStorageUri.fsPath, 'no-workspace');
   const store = new ConversationStore(path.join(storage, 'conversations'), (message) => log.warn(message));
   const chatContext = new ChatContext(services.privacy.gate);
+  // First run: no model set or found. The panel says so with a way to get one, before any request.
+  let firstRun: EngineView | undefined;
+  const checkFirstRun = async () => {
+    const found = await findModel(context, (message) => log.warn(message));
+    const next: EngineView | undefined = found === undefined ? { kind: 'noModel', message: firstRunMessage() } : undefined;
+    if (JSON.stringify(next) === JSON.stringify(firstRun)) return;
+    firstRun = next;
+    session.post({ type: 'engine', engine: firstRun ?? engineView(services.engine.state) });
+  };
   const session = new ChatSession({
     text: services.text,
     store,
     settings: () => readChatSettings(log),
     context: chatContext,
-    engineView: () => engineView(services.engine.state),
+    engineView: () => firstRun ?? engineView(services.engine.state),
     log: (level, message) => log[level](message),
     // The panel shows the error under the answer; a broken model file also gets its fix-it message.
     onError: (error) => {
@@ -52,16 +65,25 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
   });
   const view = new ChatViewProvider(context.extensionUri, session, chatContext, log, {
     chooseModel: () => vscode.commands.executeCommand('hearth.model.choose'),
+    getModel: () => vscode.commands.executeCommand('hearth.models.manage'),
+    importModel: () => vscode.commands.executeCommand('hearth.models.import'),
   });
   context.subscriptions.push(
     chatContext,
     view,
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
-    services.engine.onDidChangeState((state) => session.post({ type: 'engine', engine: engineView(state) })),
+    services.engine.onDidChangeState((state) => {
+      if (state.kind !== 'notLoaded') firstRun = undefined;
+      session.post({ type: 'engine', engine: engineView(state) });
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('hearth.model.path')) void checkFirstRun();
+    }),
     vscode.commands.registerCommand('hearth.chat.new', () => session.newChat()),
     vscode.commands.registerCommand('hearth.chat.stop', () => session.stop()),
     vscode.commands.registerCommand('hearth.chat.attachFile', () => chatContext.pickAndAttach()),
   );
+  void checkFirstRun();
   const reveal = async () => {
     await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   };
@@ -83,4 +105,13 @@ function engineView(state: EngineState): EngineView {
     case 'notLoaded':
       return { kind: 'notLoaded' };
   }
+}
+
+/** What the panel says on first run: no model yet, and which ones would suit this machine. */
+function firstRunMessage(): string {
+  const picks = recommendModels(machineHardware(), bundledModelCatalog());
+  const name = (pick: { modelId: string; quantization: string } | undefined) => pick && `${bundledModelCatalog().models.find((model) => model.id === pick.modelId)?.name ?? pick.modelId} ${pick.quantization}`;
+  const parts = [name(picks.completion) && `${name(picks.completion)} for completions`, name(picks.chat) && `${name(picks.chat)} for chat`].filter(Boolean);
+  const advice = parts.length > 0 ? ` Recommended for this machine: ${parts.join(', ')}.` : '';
+  return `No model yet.${advice} Get one (downloaded after a click), or import a GGUF file you have.`;
 }

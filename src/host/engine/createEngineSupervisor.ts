@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { EngineConnection } from './engineConnection';
 import { EngineSupervisor } from './engineSupervisor';
+import { modelSearch } from '../models/modelLocations';
 import { resolveModel } from '../models/modelResolver';
 import type { WorkspaceModelConsent } from '../models/workspaceModelConsent';
 import { readEngineSettings } from '../settings';
@@ -12,12 +13,7 @@ export function createEngineSupervisor(context: vscode.ExtensionContext, log: vs
     spawn: () => EngineConnection.start(context.asAbsolutePath('dist/engine.mjs')),
     loadParams: async () => {
       const settings = readEngineSettings(warn);
-      const model = await resolveModel({
-        settingPath: settings.modelPath,
-        workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-        storageDir: context.globalStorageUri.fsPath,
-        devModelsDir: context.asAbsolutePath('models'),
-      });
+      const model = await resolveModel(modelSearch(context, warn));
       await consent.check(model.path);
       log.info(`Loading ${model.path} (from ${model.source}).`);
       return { path: model.path, contextSize: settings.contextSize, threads: settings.threads };

@@ -10,8 +10,10 @@ export interface ModelSearch {
   readonly settingPath: string;
   /** Folder that relative paths and `${workspaceFolder}` refer to. */
   readonly workspaceFolder: string | undefined;
-  /** The extension's global storage folder, where downloaded models go. */
+  /** Hearth's models folder (in its global storage), where imported and downloaded models go. */
   readonly storageDir: string;
+  /** The storage folder itself, where models were put before the models folder existed. */
+  readonly legacyStorageDir?: string;
   /** `models/` inside the extension, used during development. */
   readonly devModelsDir: string;
 }
@@ -27,7 +29,7 @@ export async function resolveModel(search: ModelSearch): Promise<ResolvedModel> 
     // A configured path is used as given, even if missing: the model process names the file in its error.
     return { path: expandSettingPath(setting, search.workspaceFolder), source: 'setting' };
   }
-  const stored = await firstGguf(search.storageDir);
+  const stored = (await firstGguf(search.storageDir)) ?? (search.legacyStorageDir === undefined ? undefined : await firstGguf(search.legacyStorageDir));
   if (stored !== undefined) return { path: stored, source: 'storage' };
   const development = await firstGguf(search.devModelsDir);
   if (development !== undefined) return { path: development, source: 'development' };

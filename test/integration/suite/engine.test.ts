@@ -160,4 +160,34 @@ describe('Hearth in VS Code with the real model', function () {
       await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, 'vendor'), { recursive: true });
     }
   });
+
+  it('imports a local GGUF file (air-gapped), loads it without a window reload, and deletes it again', async () => {
+    const hearthApi = await api();
+    const config = vscode.workspace.getConfiguration('hearth');
+    const good = config.get<string>('model.path');
+    const story = process.env.HEARTH_STORY_TEST_MODEL;
+    assert.ok(good && story, 'the runner sets hearth.model.path and HEARTH_STORY_TEST_MODEL');
+    // Not a GGUF file: refused before anything is copied.
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const page = vscode.Uri.joinPath(folder.uri, 'not-a-model.gguf');
+    await vscode.workspace.fs.writeFile(page, new TextEncoder().encode('<!doctype html><title>Sign in</title>'));
+    assert.equal(await vscode.commands.executeCommand('hearth.models.import', page.fsPath, true), undefined);
+    try {
+      const imported = await vscode.commands.executeCommand<string | undefined>('hearth.models.import', story, true);
+      assert.ok(imported, 'the import returned nothing');
+      assert.match(imported, /[\\/]models[\\/]stories260K\.gguf$/);
+      assert.equal(vscode.workspace.getConfiguration('hearth').get('model.path'), imported);
+      const outcome = await tryModel('Once upon a time');
+      assert.ok(outcome && outcome.result.generatedTokens > 0, 'the imported model did not answer');
+      const state = hearthApi.engine.state;
+      assert.ok((state.kind === 'ready' || state.kind === 'generating') && state.model.path === imported, JSON.stringify(state));
+      assert.equal(await vscode.commands.executeCommand('hearth.models.delete', imported, true), true);
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.file(imported))), 'the file is still there');
+      assert.notEqual(vscode.workspace.getConfiguration('hearth').get('model.path'), imported, 'the setting still names the deleted file');
+    } finally {
+      await config.update('model.path', good, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.fs.delete(page);
+    }
+  });
 });

@@ -1,0 +1,24 @@
+// `hearth.models.delete`: removes a model file from Hearth's models folder (freeing the disk) after
+// a modal confirmation naming it and its size. Only files in that folder: Hearth never deletes a
+// model the user keeps elsewhere.
+import { rm, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatBytes } from '../../common/formatBytes';
+
+export async function deleteModelFile(modelsDir: string, file: string, options: { confirmed?: boolean } = {}): Promise<boolean> {
+  const resolved = path.resolve(file);
+  if (path.dirname(resolved) !== path.resolve(modelsDir)) {
+    throw new Error(`${resolved} is not in Hearth's models folder (${modelsDir}); Hearth deletes only the models it keeps.`);
+  }
+  const size = (await stat(resolved)).size;
+  if (!options.confirmed) {
+    const choice = await vscode.window.showWarningMessage(`Delete ${path.basename(resolved)} (${formatBytes(size)})?`, { modal: true, detail: 'The file is removed from disk.' }, 'Delete');
+    if (choice !== 'Delete') return false;
+  }
+  const configured = vscode.workspace.getConfiguration('hearth').inspect<string>('model.path')?.globalValue;
+  await rm(resolved, { force: true });
+  // The setting must not point at a file that is gone.
+  if (configured !== undefined && path.resolve(configured) === resolved) await vscode.workspace.getConfiguration('hearth').update('model.path', undefined, vscode.ConfigurationTarget.Global);
+  return true;
+}
