@@ -18,6 +18,8 @@ import {
 } from '../common/protocol/engineProtocol';
 import { EngineError } from './engineError';
 import { ModelEngine } from './modelEngine';
+import { estimateModel } from './modelEstimate';
+import { systemHardware } from './systemHardware';
 import { ENGINE_TEST_HOOKS_ENV, engineTestMethods, scheduleFault } from './testHooks';
 
 if (process.send === undefined) {
@@ -97,6 +99,9 @@ handle(connection, engineMethods.generateInfill, (params, cancel) => engine.infi
 handle(connection, engineMethods.generateChat, (params, cancel) => engine.chat(params, streamTo(params), cancel));
 handle(connection, engineMethods.modelCountTokens, (params) => engine.countTokens(params));
 handle(connection, engineMethods.generateWarm, (params, cancel) => engine.warm(params, cancel));
+// Header reads and machine facts: they share the engine's llama instance but never its model.
+handle(connection, engineMethods.systemHardware, async () => systemHardware(await engine.getLlama()));
+handle(connection, engineMethods.modelEstimate, async (params) => estimateModel(await engine.getLlama(), params));
 // Only engine tests set this: it lets them raise the stray errors handled above.
 if (process.env[ENGINE_TEST_HOOKS_ENV] === '1') {
   handle(connection, engineTestMethods.fault, async ({ kind }) => {

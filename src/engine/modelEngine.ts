@@ -48,10 +48,12 @@ type LoadParams = z.output<typeof modelLoadParams>;
 type OnText = (text: string) => void;
 type Log = (level: LogLevel, message: string) => void;
 
-const DEFAULT_CONTEXT_SIZE = 4096;
+export const DEFAULT_CONTEXT_SIZE = 4096;
 // One sequence stays warm for inline completions; two serve chat and commands. More would only
 // multiply KV memory.
 const SHARED_SEQUENCES = 2;
+/** Sequences in a loaded model's context (the completion one and the shared ones): model/estimate counts the same. */
+export const CONTEXT_SEQUENCES = SHARED_SEQUENCES + 1;
 // Prompts are evaluated in chunks this size, so a cancellation or the prompt budget takes effect
 // between chunks rather than after the whole prompt.
 const PROMPT_CHUNK_TOKENS = 64;
@@ -302,7 +304,7 @@ export class ModelEngine {
       const threads = await this.resolveThreads(model, params.threads);
       const contextSize = Math.min(params.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
       const context = await model
-        .createContext({ contextSize, sequences: SHARED_SEQUENCES + 1, threads: threads.threads })
+        .createContext({ contextSize, sequences: CONTEXT_SEQUENCES, threads: threads.threads })
         .catch(async (error: unknown) => {
           await model.dispose();
           throw loadFailure(error, params.path);
@@ -350,7 +352,8 @@ export class ModelEngine {
     return chooseThreads(model, cores);
   }
 
-  private getLlama(): Promise<Llama> {
+  /** The process's one node-llama-cpp instance (created on first use), shared with header reads and hardware queries. */
+  getLlama(): Promise<Llama> {
     this.llama ??= getLlama({
       // Never compile or download at run time: the prebuilt binaries ship inside npm packages.
       build: 'never',

@@ -9,10 +9,16 @@ import { readGgufLayout, type GgufSection } from './ggufLayout';
 export interface CheckedModelFile {
   readonly sizeBytes: number;
   readonly fileInfo: GgufFileInfo;
+  readonly insights: GgufInsights;
   readonly tensorBytes: number;
 }
 
-export async function checkModelFile(path: string, llama: Llama): Promise<CheckedModelFile> {
+export interface CheckOptions {
+  /** false: skip the "does it fit in RAM" refusal (model/estimate reports fit itself). Default true. */
+  readonly checkMemory?: boolean;
+}
+
+export async function checkModelFile(path: string, llama: Llama, options: CheckOptions = {}): Promise<CheckedModelFile> {
   const stats = await stat(path).catch(() => undefined);
   if (stats === undefined) throw new EngineError('modelNotFound', `Model file not found: ${path}`, path);
   if (!stats.isFile()) throw new EngineError('modelNotFound', `Model path is not a file: ${path}`, path);
@@ -31,10 +37,12 @@ export async function checkModelFile(path: string, llama: Llama): Promise<Checke
   }
 
   let fileInfo: GgufFileInfo;
+  let insights: GgufInsights;
   let tensorBytes: number;
   try {
     fileInfo = await readGgufFileInfo(path, { sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
-    tensorBytes = (await GgufInsights.from(fileInfo, llama)).modelSize;
+    insights = await GgufInsights.from(fileInfo, llama);
+    tensorBytes = insights.modelSize;
   } catch (error) {
     // The structure is whole, so what the library refuses (e.g. no architecture) is damage.
     throw new EngineError('corruptModel', `The GGUF header is damaged (${errorMessage(error)}): ${path}`, path);
@@ -45,8 +53,8 @@ export async function checkModelFile(path: string, llama: Llama): Promise<Checke
     throw truncated(path, `${formatBytes(stats.size)} in the file, the header describes ${formatBytes(expectedBytes)}`);
   }
 
-  assertFitsInMemory(path, tensorBytes);
-  return { sizeBytes: stats.size, fileInfo, tensorBytes };
+  if (options.checkMemory !== false) assertFitsInMemory(path, tensorBytes);
+  return { sizeBytes: stats.size, fileInfo, insights, tensorBytes };
 }
 
 const SECTION_WORDS: Record<GgufSection, string> = {

@@ -1,5 +1,6 @@
 // What activate() builds once and hands to each area's registerX(context, services).
 import type * as vscode from 'vscode';
+import type { EngineClient } from './engine/engineClient';
 import type { EngineSupervisor } from './engine/engineSupervisor';
 import type { PrivacyArea } from './privacy/registerPrivacy';
 import type { TextService } from './text/textService';
@@ -8,6 +9,8 @@ export interface Services {
   readonly log: vscode.LogOutputChannel;
   /** The model process's lifecycle and state (status bar, panels that show loading). */
   readonly engine: EngineSupervisor;
+  /** Machine facts from the model process (GPU, header estimates) for the model list; text goes through `text`. */
+  readonly engineClient: EngineClient;
   /** The one way features ask for text. */
   readonly text: TextService;
   /** The effective policy, the one gate (what may be read, what may leave), the ledger. */

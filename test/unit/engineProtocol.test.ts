@@ -249,7 +249,18 @@ describe('engine protocol schemas', () => {
     });
 
     it('name the expected methods', () => {
-      assert.deepEqual(requestNames.sort(), ['generate/chat', 'generate/complete', 'generate/infill', 'generate/warm', 'model/load', 'model/status', 'model/tokenize', 'model/unload']);
+      assert.deepEqual(requestNames.sort(), [
+        'generate/chat',
+        'generate/complete',
+        'generate/infill',
+        'generate/warm',
+        'model/estimate',
+        'model/load',
+        'model/status',
+        'model/tokenize',
+        'model/unload',
+        'system/hardware',
+      ]);
       assert.deepEqual(notificationNames.sort(), ['engine/log', 'generate/token']);
     });
 

@@ -6,6 +6,7 @@ import type { CatalogFile, CatalogModel, ModelCatalog } from './modelCatalogSche
 import {
   assessFit,
   isStarterOrTest,
+  memoryBudget,
   quantizationRank,
   recommendModels,
   type FitVerdict,
@@ -46,6 +47,33 @@ export interface ManageItemsInput {
   readonly contextSize?: number;
   /** Computed from hardware and catalog when not given. */
   readonly recommendations?: Recommendations;
+  /**
+   * node-llama-cpp's estimates for installed files, by path (the model process reads each header):
+   * where present they give the fit instead of the catalog formula, also for files the catalog lacks.
+   */
+  readonly estimates?: ReadonlyMap<string, FileEstimate>;
+}
+
+/** What the fit needs of a model/estimate answer. */
+export interface FileEstimate {
+  readonly totalRamBytes: number;
+  readonly totalVramBytes: number;
+  readonly gpuLayers: number;
+  readonly fits: boolean;
+  readonly reason: string;
+}
+
+/** A FitVerdict from the library's estimate: on the GPU when it would take layers there. */
+export function fitFromEstimate(estimate: FileEstimate, hardware: HardwareProfile): FitVerdict {
+  const budget = memoryBudget(hardware);
+  const onGpu = estimate.gpuLayers > 0 && budget.vramBytes !== undefined;
+  return {
+    fits: estimate.fits,
+    budgetBytes: onGpu ? (budget.vramBytes ?? 0) : budget.ramBytes,
+    needBytes: onGpu ? estimate.totalVramBytes : estimate.totalRamBytes,
+    where: onGpu ? 'vram' : 'ram',
+    reason: estimate.reason,
+  };
 }
 
 export interface ManageSeparator {
@@ -110,7 +138,8 @@ export function buildManageItems(input: ManageItemsInput): ManageItem[] {
     const known = catalogEntry(catalog, fileName, entry.catalogModelId);
     const inUseFor = (['completion', 'chat'] as const).filter((use) => input.inUse?.[use] === entry.path);
     const uses = known === undefined ? (['completion', 'chat'] as const) : usesOf(known.model);
-    const fit = known === undefined ? undefined : fitOf(known.model, known.file);
+    const estimate = input.estimates?.get(entry.path);
+    const fit = estimate !== undefined ? fitFromEstimate(estimate, hardware) : known === undefined ? undefined : fitOf(known.model, known.file);
     const recommended = recommendedFor(fileName);
     const actions: ManageAction[] = [
       ...(uses.includes('completion') && !inUseFor.includes('completion') ? (['useForCompletion'] as const) : []),
@@ -126,7 +155,8 @@ export function buildManageItems(input: ManageItemsInput): ManageItem[] {
         formatBytes(entry.sizeBytes),
         ...inUseFor.map((use) => `in use for ${use}`),
         ...recommended.map((use) => `recommended for ${use}`),
-        fit === undefined ? 'not in the catalog' : fitWords(fit, hardware),
+        ...(known === undefined ? ['not in the catalog'] : []),
+        ...(fit === undefined ? [] : [fitWords(fit, hardware)]),
       ]),
       detail: entry.path,
       fileName,

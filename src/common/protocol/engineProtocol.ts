@@ -154,6 +154,51 @@ export const generateResult = z.object({
 
 export const emptyParams = z.object({}).strict();
 
+/** What the model process sees of the machine: node-llama-cpp's view, which alone knows the GPU. */
+export const systemHardwareResult = z.object({
+  totalRamBytes: z.number().int().nonnegative(),
+  freeRamBytes: z.number().int().nonnegative(),
+  /** Physical cores (llama.cpp slows down past them). */
+  cpuCores: z.number().int().positive(),
+  /** Absent when node-llama-cpp runs on the CPU only. */
+  gpu: z
+    .object({
+      type: z.enum(['cuda', 'vulkan', 'metal']),
+      names: z.array(z.string()),
+      vramBytes: z.number().int().nonnegative(),
+      freeVramBytes: z.number().int().nonnegative(),
+    })
+    .optional(),
+});
+
+export const modelEstimateParams = z.object({
+  path: z.string().min(1),
+  /** Tokens per sequence, as for model/load; clamped the same way to what the model was trained on. */
+  contextSize: z.number().int().min(128).max(1_048_576).optional(),
+});
+
+/** node-llama-cpp's estimate, from the GGUF header alone, of what model/load would take at this context size. */
+export const modelEstimateResult = z.object({
+  modelRamBytes: z.number().int().nonnegative(),
+  modelVramBytes: z.number().int().nonnegative(),
+  contextRamBytes: z.number().int().nonnegative(),
+  contextVramBytes: z.number().int().nonnegative(),
+  totalRamBytes: z.number().int().nonnegative(),
+  totalVramBytes: z.number().int().nonnegative(),
+  /** Layers that would go to the GPU (0 without one). */
+  gpuLayers: z.number().int().nonnegative(),
+  /** The context size model/load would use: the one asked for, capped at trainContextSize. */
+  contextSize: z.number().int().positive(),
+  /** Sequences model/load creates in its context; each holds contextSize tokens of KV cache. */
+  sequences: z.number().int().positive(),
+  trainContextSize: z.number().int().positive().nullable(),
+  architecture: z.string().nullable(),
+  /** Within the memory Hearth may use (the same headroom as the model list's recommendation). */
+  fits: z.boolean(),
+  /** One plain sentence. */
+  reason: z.string(),
+});
+
 export const engineMethods = {
   /** host → model process: load a GGUF file, replacing any loaded model. */
   modelLoad: request('model/load', modelLoadParams, modelInfoSchema),
@@ -171,6 +216,10 @@ export const engineMethods = {
   modelCountTokens: request('model/tokenize', countTokensParams, countTokensResult),
   /** host → model process: evaluate a prompt into a sequence and generate nothing (warm the cache while idle). */
   generateWarm: request('generate/warm', generateWarmParams, generateWarmResult),
+  /** host → model process: RAM, physical cores and the GPU as node-llama-cpp sees them; needs no loaded model. */
+  systemHardware: request('system/hardware', emptyParams, systemHardwareResult),
+  /** host → model process: memory a GGUF file would take, from its header only (nothing is loaded; the loaded model is untouched). */
+  modelEstimate: request('model/estimate', modelEstimateParams, modelEstimateResult),
 } as const;
 
 export const tokenNotificationParams = z.object({
@@ -226,4 +275,6 @@ export type ModelStatus = z.infer<typeof modelStatusResult>;
 export type GenerateResult = z.infer<typeof generateResult>;
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type StopReason = z.infer<typeof stopReasonSchema>;
+export type SystemHardware = z.infer<typeof systemHardwareResult>;
+export type ModelEstimate = z.infer<typeof modelEstimateResult>;
 export type LogLevel = z.infer<typeof logNotificationParams>['level'];

@@ -7,7 +7,9 @@ import {
   engineMethods,
   type ChatMessage,
   type GenerateResult,
+  type ModelEstimate,
   type ModelInfo,
+  type SystemHardware,
   type generateWarmParams,
   type generateWarmResult,
   type infillLayoutSchema,
@@ -80,6 +82,23 @@ export class EngineClient {
     return (await this.supervisor.request(engineMethods.modelCountTokens, { texts: [...texts] }, options)).counts;
   }
 
+  /**
+   * RAM, physical cores and the GPU as node-llama-cpp sees them. Asks the running process; starts
+   * one (loading the configured model, as any start does) only when `start` is true.
+   */
+  hardware(options: MachineCallOptions = {}): Promise<SystemHardware> {
+    return this.supervisor.requestWithoutModel(engineMethods.systemHardware, {}, machineCall(options));
+  }
+
+  /** What loading `path` with `contextSize` tokens would take, from its GGUF header; nothing is loaded. */
+  estimate(path: string, contextSize: number | undefined, options: MachineCallOptions = {}): Promise<ModelEstimate> {
+    return this.supervisor.requestWithoutModel(
+      engineMethods.modelEstimate,
+      { path, ...(contextSize === undefined ? {} : { contextSize }) },
+      machineCall(options),
+    );
+  }
+
   private withHostInfo(info: ModelInfo): LoadedModel {
     let known = this.resolved.get(info);
     if (known === undefined) {
@@ -88,6 +107,16 @@ export class EngineClient {
     }
     return known;
   }
+}
+
+export interface MachineCallOptions {
+  readonly token?: CancellationToken;
+  /** Start the model process if it is not running (default false: fail with 'unavailable'). */
+  readonly start?: boolean;
+}
+
+function machineCall(options: MachineCallOptions): { start: boolean; token?: CancellationToken } {
+  return { start: options.start === true, ...(options.token === undefined ? {} : { token: options.token }) };
 }
 
 function stream(options: CallOptions): { streamId: string; stream: boolean } {

@@ -90,6 +90,32 @@ export class EngineSupervisor {
     }
   }
 
+  /**
+   * Sends a request that needs the model process but not its model (hardware, GGUF header
+   * estimates): to the running process at once, without waiting for its model to load. When none
+   * runs, it starts one only if `start` says so, and then like any start it loads the configured
+   * model first; otherwise it fails with 'unavailable' and the caller uses what it knows without one.
+   */
+  async requestWithoutModel<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(
+    def: RequestDef<P, R>,
+    params: z.input<P>,
+    options: RequestOptions & { readonly start: boolean },
+  ): Promise<z.output<R>> {
+    const running = this.running;
+    if (running === undefined) {
+      if (!options.start) throw new EngineRequestError('unavailable', 'The model process is not running.');
+      return this.request(def, params, options);
+    }
+    this.clearIdleTimer();
+    this.inFlight += 1;
+    try {
+      return await running.process.request(def, params, options);
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.armIdleTimer();
+    }
+  }
+
   /** Starts the process and loads the model now (used when the user asks, e.g. "Restart"). */
   async start(): Promise<ModelInfo> {
     const running = await this.ensureRunning();

@@ -71,6 +71,7 @@ export function registerEngine(context: vscode.ExtensionContext, log: vscode.Log
   const services: Services = {
     log,
     engine: supervisor,
+    engineClient: client,
     text,
     privacy,
     presentError: (error) => void presentEngineError(error),

@@ -1,8 +1,9 @@
-// What this machine offers a model, for the recommendation: memory and cores from Node. The GPU
-// (and its VRAM) is known only to node-llama-cpp in the model process and is not asked for yet,
-// so recommendations assume the CPU; a GPU can only make more fit.
+// What this machine offers a model, for the recommendation. Node knows RAM and logical cores; only
+// node-llama-cpp in the model process knows the GPU (and its VRAM) and the physical cores, so
+// `machineHardwareFromEngine` asks there and falls back to Node's figures (CPU only) on any error.
 import * as os from 'node:os';
 import type { HardwareProfile } from '../../common/models/recommendModels';
+import type { SystemHardware } from '../../common/protocol/engineProtocol';
 
 export function machineHardware(): HardwareProfile {
   return {
@@ -11,5 +12,40 @@ export function machineHardware(): HardwareProfile {
     // Logical cores: the physical count needs the model process; the recommendation only uses it to
     // decide whether a 3B completion model is too slow, and logical cores over-count by at most 2×.
     cpuCores: Math.max(1, Math.floor(os.availableParallelism() / 2)),
+  };
+}
+
+/** The part of the engine client this needs (tests pass a fake). */
+export interface HardwareSource {
+  hardware(options: { readonly start?: boolean }): Promise<SystemHardware>;
+}
+
+/**
+ * The model process's view of the machine, GPU included. `start`: start the model process if it is
+ * not running (only when the user opened the model list: a start also loads the configured model).
+ * Any failure (not running, no model configured, a crash) gives Node's figures, which assume the
+ * CPU: a GPU could only make more fit.
+ */
+export async function machineHardwareFromEngine(
+  source: HardwareSource,
+  options: { readonly start?: boolean; readonly log?: (message: string) => void } = {},
+): Promise<HardwareProfile> {
+  try {
+    return toHardwareProfile(await source.hardware({ start: options.start === true }));
+  } catch (error) {
+    options.log?.(`Hardware from the model process unavailable (${error instanceof Error ? error.message : String(error)}); using Node's figures, CPU only.`);
+    return machineHardware();
+  }
+}
+
+export function toHardwareProfile(reported: SystemHardware): HardwareProfile {
+  const gpu = reported.gpu;
+  return {
+    totalRamBytes: reported.totalRamBytes,
+    freeRamBytes: reported.freeRamBytes,
+    cpuCores: reported.cpuCores,
+    ...(gpu === undefined
+      ? {}
+      : { gpu: { name: gpu.names.length > 0 ? gpu.names.join(', ') : gpu.type.toUpperCase(), vramBytes: gpu.vramBytes, freeVramBytes: gpu.freeVramBytes } }),
   };
 }

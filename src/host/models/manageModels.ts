@@ -8,6 +8,7 @@ import {
   deleteConfirmation,
   downloadConfirmation,
   primaryAction,
+  type FileEstimate,
   type InstalledModelFile,
   type ManageAction,
   type ManageCommandItem,
@@ -25,6 +26,8 @@ export interface ManageModelsDeps {
   /** The GGUF files in the models folder. */
   readonly installed: () => Promise<readonly InstalledModelFile[]>;
   readonly inUse?: () => ModelsInUse;
+  /** node-llama-cpp's estimates for installed files, by path; a failure only loses them (the catalog formula stays). */
+  readonly estimates?: (installed: readonly InstalledModelFile[]) => Promise<ReadonlyMap<string, FileEstimate>>;
   /** The context size models are opened with (`hearth.engine.contextSize`). */
   readonly contextSize?: number;
   readonly download: (modelId: string, fileName: string) => Promise<void>;
@@ -85,10 +88,13 @@ async function pick(deps: ManageModelsDeps): Promise<Choice | undefined> {
     });
     quickPick.show();
     const [hardware, installed] = await Promise.all([deps.hardware(), deps.installed()]);
+    // After hardware: that call may have started the model process these estimates need.
+    const estimates = deps.estimates === undefined ? undefined : await deps.estimates(installed).catch(() => undefined);
     const items = buildManageItems({
       catalog: deps.catalog,
       installed,
       hardware,
+      ...(estimates === undefined ? {} : { estimates }),
       ...(deps.inUse === undefined ? {} : { inUse: deps.inUse() }),
       ...(deps.contextSize === undefined ? {} : { contextSize: deps.contextSize }),
     });

@@ -8,10 +8,12 @@ import { chooseModelFile } from './chooseModelFile';
 import { deleteModelFile } from './deleteModelFile';
 import { registerModelDownloads } from './downloadModelCommand';
 import { importModelFile } from './importModelFile';
-import { machineHardware } from './machineHardware';
+import { machineHardwareFromEngine } from './machineHardware';
 import { showManageModels } from './manageModels';
 import { bundledModelCatalog, catalogFileByName } from './modelCatalog';
-import type { InstalledModelFile } from '../../common/models/buildManageItems';
+import type { FileEstimate, InstalledModelFile } from '../../common/models/buildManageItems';
+import type { EngineClient } from '../engine/engineClient';
+import { EngineRequestError } from '../engine/engineErrors';
 
 /** Where Hearth keeps the models it imports or downloads. */
 export function modelsFolder(context: vscode.ExtensionContext): string {
@@ -42,13 +44,18 @@ export function registerModels(context: vscode.ExtensionContext, services: Servi
         const config = vscode.workspace.getConfiguration('hearth');
         const current = config.get<string>('model.path') || undefined;
         const use = (file: string) => config.update('model.path', file, vscode.ConfigurationTarget.Global);
+        const contextSize = config.get<number>('engine.contextSize', 4096);
+        const log = (message: string) => services.log.info(message);
         return showManageModels({
           catalog: bundledModelCatalog(),
-          hardware: async () => machineHardware(),
+          // The user opened the list, so starting the model process for its GPU figures is fair; but
+          // only with a model chosen, since a start loads it (none chosen: Node's figures, CPU only).
+          hardware: () => machineHardwareFromEngine(services.engineClient, { start: current !== undefined, log }),
           installed: () => installedModels(folder),
+          estimates: (files) => installedEstimates(services.engineClient, files, contextSize, log),
           // One model serves both roles until completion and chat can each have their own.
           inUse: () => (current === undefined ? {} : { completion: current, chat: current }),
-          contextSize: config.get<number>('engine.contextSize', 4096),
+          contextSize,
           download: async (modelId, fileName) => {
             await vscode.commands.executeCommand('hearth.models.download', modelId, fileName);
           },
@@ -71,6 +78,37 @@ export function registerModels(context: vscode.ExtensionContext, services: Servi
     }),
   );
   registerModelDownloads(context, services, folder);
+}
+
+/**
+ * node-llama-cpp's fit for each installed file, from its header, when the model process is running
+ * (it is not started for this). One at a time: each is a short header read in that process. A file
+ * it cannot read (truncated, not GGUF) keeps the catalog's formula, and the reason goes to the log.
+ */
+async function installedEstimates(
+  client: EngineClient,
+  files: readonly InstalledModelFile[],
+  contextSize: number,
+  log: (message: string) => void,
+): Promise<ReadonlyMap<string, FileEstimate>> {
+  const estimates = new Map<string, FileEstimate>();
+  for (const file of files) {
+    try {
+      const estimate = await client.estimate(file.path, contextSize);
+      estimates.set(file.path, estimate);
+      log(`Estimate for ${path.basename(file.path)} at ${estimate.contextSize} tokens: ${estimate.reason}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`No estimate for ${path.basename(file.path)}: ${message}`);
+      // No process to ask (not running, or it died): no other file will get one either.
+      if (isProcessGone(error)) break;
+    }
+  }
+  return estimates;
+}
+
+function isProcessGone(error: unknown): boolean {
+  return error instanceof EngineRequestError && (error.kind === 'unavailable' || error.kind === 'crashed');
 }
 
 /** The GGUF files in Hearth's models folder, with the catalog entry each came from when known. */
