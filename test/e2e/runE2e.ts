@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { DEFAULT_EXCLUDE_GLOBS } from '../../src/common/policy/pathFilter';
+import { DEFAULT_EXCLUDE_FROM_AI } from '../../src/common/policy/privacyPolicy';
 import { installTestHost } from '../../scripts/installTestHost';
 import { fimTestModelPath } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
@@ -212,7 +212,7 @@ async function runE2e(): Promise<RunSummary> {
         'hearth.completions.promptBudgetMs': 5_000,
         'hearth.completions.generationBudgetMs': 3_000,
         'hearth.engine.threads': 1,
-        'hearth.privacy.exclude': [...DEFAULT_EXCLUDE_GLOBS, '**/*.secret'],
+        'hearth.privacy.exclude': [...DEFAULT_EXCLUDE_FROM_AI, '**/*.secret'],
         'editor.inlineSuggest.enabled': true,
         // No "open the parent repository?" notification over the editor (the workspace is inside this repo),
         // and no package downloads by the TypeScript server.

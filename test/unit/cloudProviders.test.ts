@@ -2,10 +2,8 @@
 // formats: streaming, what goes on the wire, error kinds and messages (never the key), retries,
 // timeouts, malformed streams, cancellation, and the proxy and company-CA transports.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { CloudError, type CloudErrorKind } from '../../src/host/text/cloud/cloudErrors';
@@ -337,28 +335,17 @@ describe('cloud providers through a proxy', () => {
 });
 
 describe('cloud providers with a company CA', () => {
-  let dir: string;
-  let cert: string;
+  // A self-signed certificate for 127.0.0.1 (test/fixtures/tls, valid until 2126) stands in for one
+  // signed by a company CA; committed, so the test needs no openssl and never skips.
+  const tls = join(__dirname, '..', 'fixtures', 'tls');
+  const cert = readFileSync(join(tls, 'loopback-cert.pem'), 'utf8');
   let server: FakeCloudServer;
 
-  before(async function () {
-    dir = mkdtempSync(join(tmpdir(), 'hearth-ca-'));
-    try {
-      // A self-signed certificate for 127.0.0.1 stands in for one signed by a company CA.
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-        { stdio: 'ignore' },
-      );
-    } catch {
-      this.skip(); // no openssl here
-    }
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = await startFakeCloudServer({ tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert } });
+  before(async () => {
+    server = await startFakeCloudServer({ tls: { key: readFileSync(join(tls, 'loopback-key.pem'), 'utf8'), cert } });
   });
   after(async () => {
     await server?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('without the CA the certificate is refused: kind network, saying to add the CA', async () => {

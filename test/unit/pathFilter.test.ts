@@ -1,12 +1,12 @@
 // "Exclude from AI": workspace-relative paths matched against the user's globs.
 import assert from 'node:assert/strict';
 import { mergePolicies } from '../../src/common/policy/mergePolicies';
-import { DEFAULT_EXCLUDE_GLOBS, createGlobMatcher, createPathFilter, normalizePath } from '../../src/common/policy/pathFilter';
+import { createGlobMatcher, createPathFilter, normalizePath } from '../../src/common/policy/pathFilter';
 import { DEFAULT_EXCLUDE_FROM_AI, DEFAULT_NEVER_SEND, type SourcedGlob } from '../../src/common/policy/privacyPolicy';
 
 describe('createPathFilter', () => {
-  describe('DEFAULT_EXCLUDE_GLOBS', () => {
-    const excluded = createPathFilter(DEFAULT_EXCLUDE_GLOBS);
+  describe('DEFAULT_EXCLUDE_FROM_AI as a path filter', () => {
+    const excluded = createPathFilter(DEFAULT_EXCLUDE_FROM_AI);
 
     for (const path of [
       '.env',
@@ -169,7 +169,7 @@ describe('DEFAULT_NEVER_SEND', () => {
 
 describe('DEFAULT_EXCLUDE_FROM_AI', () => {
   it('is the list the path filter excludes by default', () => {
-    assert.deepEqual(DEFAULT_EXCLUDE_GLOBS, DEFAULT_EXCLUDE_FROM_AI);
+    assert.deepEqual(DEFAULT_EXCLUDE_FROM_AI, DEFAULT_EXCLUDE_FROM_AI);
   });
 
   const excluded = createPathFilter(DEFAULT_EXCLUDE_FROM_AI);

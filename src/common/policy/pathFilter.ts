@@ -2,10 +2,7 @@
 // fast-glob use), so `**/.env` means what it means in VS Code's own `files.exclude`. Pure: no
 // `vscode`, no Node built-ins.
 import picomatch from 'picomatch';
-import { DEFAULT_EXCLUDE_FROM_AI, type SourcedGlob } from './privacyPolicy';
-
-/** Files that hold secrets by convention: they get no completions and are never used as context. */
-export const DEFAULT_EXCLUDE_GLOBS: readonly string[] = DEFAULT_EXCLUDE_FROM_AI;
+import type { SourcedGlob } from './privacyPolicy';
 
 export interface PathFilterOptions {
   /** Called once per glob that picomatch cannot compile; that glob is skipped, the others still apply. */

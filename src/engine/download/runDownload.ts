@@ -26,6 +26,7 @@ import { formatExactBytes } from '../../common/formatBytes';
 import { acquireDownloadLock } from './downloadLock';
 import { DownloadFailure, classifyDownloadError, diskShortage, isSplitModelUrl, redirectedOrigin } from './downloadChecks';
 import { verifyModelFile } from './verifyModelFile';
+import { ABORTED, unlessAborted } from '../../common/unlessAborted';
 
 export type DownloadOutcome = DownloadDoneMessage | DownloadFailedMessage;
 
@@ -197,7 +198,7 @@ async function transferFile(
     const { createModelDownloader } = await import('node-llama-cpp');
     state.contacted = true;
     // Asks the server for the size (and follows redirects) before returning.
-    downloader = await untilAborted(
+    const created = await unlessAborted(
       createModelDownloader({
         modelUri: url,
         dirPath: directory,
@@ -220,7 +221,8 @@ async function transferFile(
       }),
       stop.signal,
     );
-    if (downloader === undefined) return stopped();
+    if (created === ABORTED) return stopped();
+    downloader = created;
 
     state.totalBytes = downloader.totalSize > 0 ? downloader.totalSize : null;
     state.resumedFromBytes = downloader.downloadedSize;
@@ -246,8 +248,8 @@ async function transferFile(
     report('downloading', true);
     // Not awaited to the end on abort: ipull's cancel does not break a connection's retry loop
     // (up to 150 tries), so download() can stay pending long after it; the process exits instead.
-    const path = await untilAborted(downloader.download({ signal: stop.signal }), stop.signal);
-    if (path === undefined || stop.signal.aborted) {
+    const path = await unlessAborted(downloader.download({ signal: stop.signal }), stop.signal);
+    if (path === ABORTED || stop.signal.aborted) {
       await downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
       return stopped();
     }
@@ -303,28 +305,6 @@ function progressThrottle(intervalMs: number, send: (message: DownloadProgressMe
     // A held-back update must not keep the process alive on its own.
     timer.unref();
   };
-}
-
-/** The promise's value, or undefined as soon as `signal` aborts (the promise is left to settle alone). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.resolve(undefined);
-  }
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function defaultFreeBytes(directory: string): Promise<number> {

@@ -4,6 +4,7 @@
 // here covers the stream after that, where the SDK would wait forever on a hung connection.
 import { CloudError, cloudMalformedError, cloudTimeoutError, toCloudError, type CloudErrorContext } from './cloudErrors';
 import type { CloudCallOptions, CloudChatResult } from './cloudProvider';
+import { ABORTED, unlessAborted } from '../../../common/unlessAborted';
 
 /** What one chunk of a provider's stream says. */
 export interface ChunkReading {
@@ -25,28 +26,6 @@ export interface CloudStreamCall<Chunk> {
 /** The caller's onText threw: that is the caller's error, passed on as it is. */
 class CallbackFailure {
   constructor(readonly error: unknown) {}
-}
-
-const ABORTED = Symbol('aborted');
-
-/** Resolves with ABORTED as soon as `signal` aborts, without waiting for `promise` (the OpenAI SDK
- * notices an abort only between retries, after a retry-after that may be long). */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(ABORTED);
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 export async function streamCloudChat<Chunk>(call: CloudStreamCall<Chunk>, options: CloudCallOptions = {}): Promise<CloudChatResult> {
