@@ -5,7 +5,6 @@
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { GenerateResult } from '../../src/common/protocol/engineProtocol';
 import type { CompletionOutcome, CompletionService, CompletionText } from '../../src/host/completions/completionService';
-import type { LoadedModel } from '../../src/host/text/textService';
 import { drawPause, seededRandom, type Key, type PauseModel, type ScriptedKey, type TypingDocument } from './typingScript';
 
 /** One request the service sent to the model process, as the process answered it. */
@@ -23,13 +22,9 @@ export class RecordingBackend implements CompletionText {
 
   constructor(private readonly inner: CompletionText) {}
 
-  ensureModel(): Promise<LoadedModel> {
-    return this.inner.ensureModel();
-  }
+  ensureModel: CompletionText['ensureModel'] = (task) => this.inner.ensureModel(task);
 
-  get loadedModel(): LoadedModel | undefined {
-    return this.inner.loadedModel;
-  }
+  loadedModel: CompletionText['loadedModel'] = (task) => this.inner.loadedModel(task);
 
   infill: CompletionText['infill'] = (...args) => this.record('generate/infill', () => this.inner.infill(...args), (result) => ({ result }));
   complete: CompletionText['complete'] = (...args) => this.record('generate/complete', () => this.inner.complete(...args), (result) => ({ result }));

@@ -1,6 +1,7 @@
 // Owns node-llama-cpp inside the model process: the loaded model, its context and sequences,
 // and every generation. It knows nothing of JSON-RPC; main.ts wires it to the connection.
-import { basename } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import {
   GeneralChatWrapper,
   getLlama,
@@ -24,6 +25,7 @@ import type {
   GenerateResult,
   LogLevel,
   ModelInfo,
+  ModelRole,
   ModelStatus,
   StopReason,
   countTokensParams,
@@ -37,10 +39,12 @@ import type {
   samplingSchema,
 } from '../common/protocol/engineProtocol';
 import { EngineError } from './engineError';
-import { checkModelFile } from './modelFileCheck';
+import { checkModelFile, type CheckedModelFile } from './modelFileCheck';
+import { assertPairFits } from './pairFit';
 import { physicalCores } from './physicalCores';
 import { completionTokens, infillTokens, vocabularyOf, type Vocabulary } from './promptLayout';
 import { SequencePool } from './sequencePool';
+import { DEFAULT_CONTEXT_SIZE, SEQUENCE_LAYOUT, sequenceCount, type Serves } from './contextLayout';
 import { chooseThreads, type ThreadChoice } from './threadTuner';
 
 type Sampling = z.output<typeof samplingSchema>;
@@ -48,12 +52,6 @@ type LoadParams = z.output<typeof modelLoadParams>;
 type OnText = (text: string) => void;
 type Log = (level: LogLevel, message: string) => void;
 
-export const DEFAULT_CONTEXT_SIZE = 4096;
-// One sequence stays warm for inline completions; two serve chat and commands. More would only
-// multiply KV memory.
-const SHARED_SEQUENCES = 2;
-/** Sequences in a loaded model's context (the completion one and the shared ones): model/estimate counts the same. */
-export const CONTEXT_SEQUENCES = SHARED_SEQUENCES + 1;
 // Prompts are evaluated in chunks this size, so a cancellation or the prompt budget takes effect
 // between chunks rather than after the whole prompt.
 const PROMPT_CHUNK_TOKENS = 64;
@@ -63,11 +61,20 @@ const MIN_GENERATION_ROOM = 16;
 interface Loaded {
   readonly model: LlamaModel;
   readonly context: LlamaContext;
-  readonly completionPool: SequencePool;
+  /** Absent on a chat-only model: its completion-slot requests use the shared pool. */
+  readonly completionPool: SequencePool | undefined;
   readonly sharedPool: SequencePool;
   readonly vocabulary: Vocabulary;
   readonly chatWrapper: ChatWrapper;
   readonly info: ModelInfo;
+  /** node-llama-cpp's estimate of the context's RAM (KV cache and graph): given back when it unloads. */
+  readonly contextRamBytes: number;
+}
+
+/** The model each role uses: one object twice when one file serves both. */
+interface Roles {
+  readonly completion: Loaded;
+  readonly chat: Loaded;
 }
 
 /** What a library generation call hands back, reduced to what we report. */
@@ -108,7 +115,7 @@ interface ModelUse {
 
 export class ModelEngine {
   private llama: Promise<Llama> | undefined;
-  private loaded: Loaded | undefined;
+  private roles: Roles | undefined;
   private loading: Promise<unknown> = Promise.resolve();
   private state: ModelStatus['state'] = 'unloaded';
   private activeRequests = 0;
@@ -146,7 +153,7 @@ export class ModelEngine {
       const uses = [...this.uses];
       for (const use of uses) use.retire.abort(reason);
       await Promise.all(uses.map((use) => use.settled));
-      if (uses.length > 0) this.log('info', `Ended ${uses.length} request(s) on ${this.loaded?.info.name ?? 'the model'} before unloading it.`);
+      if (uses.length > 0) this.log('info', `Ended ${uses.length} request(s) on ${this.roles?.completion.info.name ?? 'the model'} before unloading it.`);
       return await this.unloadNow();
     } finally {
       this.retiring = undefined;
@@ -158,10 +165,11 @@ export class ModelEngine {
    * model is checked and the use registered in the same tick, so no request can start on a model
    * that is being retired.
    */
-  private async withModel<T>(run: (loaded: Loaded, retired: AbortSignal) => Promise<T>): Promise<T> {
-    const loaded = await this.requireLoaded();
+  private async withModel<T>(role: ModelRole, run: (loaded: Loaded, retired: AbortSignal) => Promise<T>): Promise<T> {
+    const roles = await this.requireLoaded();
     if (this.retiring !== undefined) throw this.retiring;
-    if (loaded !== this.loaded) throw new EngineError('modelChanged', 'The model changed before this request started; send it again.');
+    if (roles !== this.roles) throw new EngineError('modelChanged', 'The model changed before this request started; send it again.');
+    const loaded = roles[role];
     let settle: () => void = () => undefined;
     const use: ModelUse = { retire: new AbortController(), settled: new Promise<void>((resolve) => (settle = resolve)) };
     this.uses.add(use);
@@ -174,23 +182,22 @@ export class ModelEngine {
   }
 
   private async unloadNow(): Promise<boolean> {
-    const loaded = this.loaded;
-    if (loaded === undefined) return false;
-    this.loaded = undefined;
+    const roles = this.roles;
+    if (roles === undefined) return false;
+    this.roles = undefined;
     this.state = 'unloaded';
-    await loaded.context.dispose();
-    await loaded.model.dispose();
-    this.log('info', `Unloaded ${loaded.info.name}`);
+    for (const loaded of distinct(roles)) await disposeLoaded(loaded);
+    this.log('info', `Unloaded ${distinct(roles).map((loaded) => loaded.info.name).join(' and ')}`);
     return true;
   }
 
   status(): ModelStatus {
-    const loaded = this.loaded;
-    const sequences = loaded === undefined ? [] : [...loaded.completionPool.all, ...loaded.sharedPool.all];
+    const roles = this.roles;
+    const sequences = roles === undefined ? [] : distinct(roles).flatMap((loaded) => [...(loaded.completionPool?.all ?? []), ...loaded.sharedPool.all]);
     const used = Math.max(0, ...sequences.map((sequence) => sequence.nextTokenIndex));
     return {
       state: this.state,
-      model: loaded?.info ?? null,
+      model: roles === undefined ? null : rolesInfo(roles),
       rssBytes: process.memoryUsage().rss,
       contextTokensUsed: used,
       activeRequests: this.activeRequests,
@@ -199,23 +206,34 @@ export class ModelEngine {
   }
 
   complete(params: z.output<typeof generateCompleteParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
-    return this.generate(params, onText, cancel, (sequence, options, loaded, record) =>
-      this.continueTokens(sequence, options, record, completionTokens(params.prompt, loaded.vocabulary, promptRoom(sequence, params.maxTokens))),
+    return this.generate(
+      params,
+      onText,
+      cancel,
+      (sequence, options, loaded, record) =>
+        this.continueTokens(sequence, options, record, completionTokens(params.prompt, loaded.vocabulary, promptRoom(sequence, params.maxTokens))),
+      'completion',
     );
   }
 
   infill(params: z.output<typeof generateInfillParams>, onText: OnText, cancel: AbortSignal): Promise<GenerateResult> {
-    return this.generate(params, onText, cancel, (sequence, options, loaded, record) => {
-      assertInfill(loaded);
-      return this.continueTokens(sequence, options, record, infillTokens(params, loaded.vocabulary, promptRoom(sequence, params.maxTokens)));
-    });
+    return this.generate(
+      params,
+      onText,
+      cancel,
+      (sequence, options, loaded, record) => {
+        assertInfill(loaded);
+        return this.continueTokens(sequence, options, record, infillTokens(params, loaded.vocabulary, promptRoom(sequence, params.maxTokens)));
+      },
+      'completion',
+    );
   }
 
   /** Evaluates a prompt into a sequence and generates nothing, so the next request pays only for what it adds. */
   warm(params: z.output<typeof generateWarmParams>, cancel: AbortSignal): Promise<z.infer<typeof generateWarmResult>> {
-    return this.withModel(async (loaded, retired) => {
+    return this.withModel(params.role, async (loaded, retired) => {
       const start = performance.now();
-      const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
+      const pool = poolFor(loaded, params.slot);
       const stop = AbortSignal.any([cancel, retired]);
       let sequence: LlamaContextSequence;
       try {
@@ -279,6 +297,7 @@ export class ModelEngine {
           chat.dispose({ disposeSequence: false });
         }
       },
+      'chat',
       params.conversationId,
     );
   }
@@ -286,36 +305,70 @@ export class ModelEngine {
   /** Tokens in each text for the loaded model, as a prompt segment (no BOS). */
   countTokens(params: z.output<typeof countTokensParams>): Promise<z.infer<typeof countTokensResult>> {
     // Synchronous once it has the model, but registered like the rest so no load can slip in between.
-    return this.withModel(async (loaded) => ({ counts: params.texts.map((text) => (text.length === 0 ? 0 : loaded.vocabulary.tokenize(text).length)) }));
+    return this.withModel(params.role, async (loaded) => ({ counts: params.texts.map((text) => (text.length === 0 ? 0 : loaded.vocabulary.tokenize(text).length)) }));
   }
 
   private async doLoad(params: LoadParams): Promise<ModelInfo> {
     const llama = await this.getLlama();
-    // A file that fails its check leaves the loaded model, and the requests on it, untouched.
+    const chatPath = params.chatPath !== undefined && !(await samePath(params.chatPath, params.path)) ? params.chatPath : undefined;
+    // Files that fail their checks, or a pair that would not fit, leave the loaded models, and the
+    // requests on them, untouched.
     const checked = await checkModelFile(params.path, llama);
-    await this.retireAndUnload(`The model changed (${basename(params.path)} is being loaded) while this request was running; send it again.`);
+    const checkedChat = chatPath === undefined ? undefined : await checkModelFile(chatPath, llama);
+    if (chatPath !== undefined && checkedChat !== undefined) {
+      await assertPairFits(llama, {
+        contextSize: params.contextSize ?? DEFAULT_CONTEXT_SIZE,
+        models: [
+          { role: 'completion', path: params.path, insights: checked.insights, sequences: sequenceCount('completion') },
+          { role: 'chat', path: chatPath, insights: checkedChat.insights, sequences: sequenceCount('chat') },
+        ],
+        // What the loaded models hold now is given back before the new ones load.
+        reclaimableRamBytes: this.roles === undefined ? 0 : distinct(this.roles).reduce((sum, loaded) => sum + loaded.contextRamBytes, 0),
+      });
+    }
+    const names = chatPath === undefined ? basename(params.path) : `${basename(params.path)} and ${basename(chatPath)}`;
+    await this.retireAndUnload(`The model changed (${names} is being loaded) while this request was running; send it again.`);
     this.state = 'loading';
     try {
-      const start = performance.now();
-      const model = await llama.loadModel({ modelPath: params.path }).catch((error: unknown) => {
-        throw loadFailure(error, params.path);
-      });
-      const loadMs = performance.now() - start;
+      const completion = await this.loadOne(llama, params, params.path, checked, chatPath === undefined ? 'both' : 'completion');
+      let chat = completion;
+      if (chatPath !== undefined && checkedChat !== undefined) {
+        chat = await this.loadOne(llama, params, chatPath, checkedChat, 'chat').catch(async (error: unknown) => {
+          await disposeLoaded(completion);
+          throw error;
+        });
+      }
+      this.roles = { completion, chat };
+      this.state = 'ready';
+      return rolesInfo(this.roles);
+    } catch (error) {
+      this.state = 'unloaded';
+      throw error;
+    }
+  }
+
+  /** Loads one file with a context laid out for the roles it serves. */
+  private async loadOne(llama: Llama, params: LoadParams, path: string, checked: CheckedModelFile, serves: Serves): Promise<Loaded> {
+    const start = performance.now();
+    const model = await llama.loadModel({ modelPath: path }).catch((error: unknown) => {
+      throw loadFailure(error, path);
+    });
+    const loadMs = performance.now() - start;
+    try {
       const threads = await this.resolveThreads(model, params.threads);
       const contextSize = Math.min(params.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
-      const context = await model
-        .createContext({ contextSize, sequences: CONTEXT_SEQUENCES, threads: threads.threads })
-        .catch(async (error: unknown) => {
-          await model.dispose();
-          throw loadFailure(error, params.path);
-        });
-      const completionSequence = context.getSequence();
+      const layout = SEQUENCE_LAYOUT[serves];
+      const context = await model.createContext({ contextSize, sequences: sequenceCount(serves), threads: threads.threads }).catch((error: unknown) => {
+        throw loadFailure(error, path);
+      });
+      const completionSequences: LlamaContextSequence[] = [];
+      for (let index = 0; index < layout.completion; index += 1) completionSequences.push(context.getSequence());
       const sharedSequences: LlamaContextSequence[] = [];
-      for (let index = 0; index < SHARED_SEQUENCES; index += 1) sharedSequences.push(context.getSequence());
+      for (let index = 0; index < layout.shared; index += 1) sharedSequences.push(context.getSequence());
       const chatWrapper = chatWrapperFor(model);
       const info: ModelInfo = {
-        path: params.path,
-        name: modelName(model, params.path),
+        path,
+        name: modelName(model, path),
         sizeBytes: checked.sizeBytes,
         loadMs,
         contextSize: context.contextSize,
@@ -325,20 +378,23 @@ export class ModelEngine {
         hasInfill: isInfillCapable(model),
         chatWrapper: chatWrapper.wrapperName,
       };
-      this.loaded = {
+      const roleWords = serves === 'both' ? 'completion and chat' : serves;
+      this.log(
+        'info',
+        `Loaded ${info.name} for ${roleWords} in ${loadMs.toFixed(0)} ms; ${info.threads} threads (${info.threadsReason}); chat template: ${info.chatWrapper}; infill: ${info.hasInfill}`,
+      );
+      return {
         model,
         context,
-        completionPool: new SequencePool([completionSequence]),
+        completionPool: completionSequences.length === 0 ? undefined : new SequencePool(completionSequences),
         sharedPool: new SequencePool(sharedSequences),
         vocabulary: vocabularyOf(model),
         chatWrapper,
         info,
+        contextRamBytes: checked.insights.estimateContextResourceRequirements({ contextSize: context.contextSize, sequences: sequenceCount(serves), modelGpuLayers: model.gpuLayers }).cpuRam,
       };
-      this.state = 'ready';
-      this.log('info', `Loaded ${info.name} in ${loadMs.toFixed(0)} ms; ${info.threads} threads (${info.threadsReason}); chat template: ${info.chatWrapper}; infill: ${info.hasInfill}`);
-      return info;
     } catch (error) {
-      this.state = 'unloaded';
+      await model.dispose();
       throw error;
     }
   }
@@ -368,10 +424,10 @@ export class ModelEngine {
     return this.llama;
   }
 
-  private async requireLoaded(): Promise<Loaded> {
+  private async requireLoaded(): Promise<Roles> {
     await this.loading;
-    if (this.loaded === undefined) throw new EngineError('noModelLoaded', 'No model is loaded; load one with model/load first.');
-    return this.loaded;
+    if (this.roles === undefined) throw new EngineError('noModelLoaded', 'No model is loaded; load one with model/load first.');
+    return this.roles;
   }
 
   private generate(
@@ -379,10 +435,13 @@ export class ModelEngine {
     onText: OnText,
     cancel: AbortSignal,
     run: (sequence: LlamaContextSequence, options: GenerationOptions, loaded: Loaded, record: PromptRecord) => Promise<RawGeneration>,
+    /** The model that answers when the request names no role: chat for generate/chat, completion otherwise. */
+    defaultRole: ModelRole,
     /** Chat: prefer the sequence this conversation used last. */
     conversationId?: string,
   ): Promise<GenerateResult> {
-    return this.withModel((loaded, retired) => this.generateOn(loaded, retired, params, onText, cancel, run, conversationId));
+    const role = params.role ?? defaultRole;
+    return this.withModel(role, (loaded, retired) => this.generateOn(loaded, retired, params, onText, cancel, run, conversationId));
   }
 
   private async generateOn(
@@ -409,7 +468,7 @@ export class ModelEngine {
     const budget = params.timeBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.timeBudgetMs);
     let promptBudget = params.promptBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.promptBudgetMs);
     let generationBudget: NodeJS.Timeout | undefined;
-    const pool = params.slot === 'completion' ? loaded.completionPool : loaded.sharedPool;
+    const pool = poolFor(loaded, params.slot);
 
     this.activeRequests += 1;
     let sequence: LlamaContextSequence | undefined;
@@ -587,4 +646,29 @@ async function evaluatePrompt(sequence: LlamaContextSequence, target: readonly T
     if (signal.aborted) throw signal.reason;
     await sequence.evaluateWithoutGeneratingNewTokens(target.slice(start, start + PROMPT_CHUNK_TOKENS));
   }
+}
+
+/** The sequences a slot takes on this model; a chat-only model serves completion-slot requests from its shared ones. */
+function poolFor(loaded: Loaded, slot: 'completion' | 'shared'): SequencePool {
+  return slot === 'completion' ? (loaded.completionPool ?? loaded.sharedPool) : loaded.sharedPool;
+}
+
+function distinct(roles: Roles): Loaded[] {
+  return roles.chat === roles.completion ? [roles.completion] : [roles.completion, roles.chat];
+}
+
+/** The completion model's info, with the chat model's when it is another file. */
+function rolesInfo(roles: Roles): ModelInfo {
+  return roles.chat === roles.completion ? roles.completion.info : { ...roles.completion.info, chat: roles.chat.info };
+}
+
+async function disposeLoaded(loaded: Loaded): Promise<void> {
+  await loaded.context.dispose();
+  await loaded.model.dispose();
+}
+
+/** Two settings naming one file (through a link, or spelled differently) load it once. */
+async function samePath(a: string, b: string): Promise<boolean> {
+  const [realA, realB] = await Promise.all([realpath(a).catch(() => resolve(a)), realpath(b).catch(() => resolve(b))]);
+  return realA === realB;
 }

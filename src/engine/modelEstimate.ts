@@ -8,12 +8,12 @@ import { formatBytes } from '../common/formatBytes';
 import { memoryBudget, type HardwareProfile, type MemoryBudget } from '../common/models/recommendModels';
 import type { ModelEstimate, SystemHardware, modelEstimateParams } from '../common/protocol/engineProtocol';
 import { checkModelFile } from './modelFileCheck';
-import { CONTEXT_SEQUENCES, DEFAULT_CONTEXT_SIZE } from './modelEngine';
+import { CONTEXT_SEQUENCES, DEFAULT_CONTEXT_SIZE } from './contextLayout';
 import { systemHardware } from './systemHardware';
 
 type EstimateParams = z.output<typeof modelEstimateParams>;
 
-interface Split {
+export interface Split {
   readonly modelRam: number;
   readonly modelVram: number;
   readonly contextRam: number;
@@ -31,8 +31,7 @@ export async function estimateModel(llama: Llama, params: EstimateParams): Promi
   const hardware = await systemHardware(llama);
   const budget = memoryBudget(toProfile(hardware));
 
-  const gpuLayers = chooseGpuLayers(insights, llama, contextSize, budget);
-  const split = splitAt(insights, contextSize, gpuLayers);
+  const { gpuLayers, split } = footprint(insights, llama, contextSize, CONTEXT_SEQUENCES, budget);
   const totalRamBytes = split.modelRam + split.contextRam;
   const totalVramBytes = split.modelVram + split.contextVram;
   const fitsRam = totalRamBytes <= budget.ramBytes;
@@ -55,25 +54,31 @@ export async function estimateModel(llama: Llama, params: EstimateParams): Promi
   };
 }
 
+/** Where a model with `sequences` × `contextSize` tokens of context would sit: its GPU layers and its RAM/VRAM split. */
+export function footprint(insights: GgufInsights, llama: Llama, contextSize: number, sequences: number, budget: MemoryBudget): { gpuLayers: number; split: Split } {
+  const gpuLayers = chooseGpuLayers(insights, llama, contextSize, sequences, budget);
+  return { gpuLayers, split: splitAt(insights, contextSize, sequences, gpuLayers) };
+}
+
 /**
  * Layers the GPU would take: as many as fit in the GPU memory Hearth may use, with their share of
  * the context, like node-llama-cpp's "auto" (which model/load uses). 0 without offloading.
  */
-function chooseGpuLayers(insights: GgufInsights, llama: Llama, contextSize: number, budget: MemoryBudget): number {
+function chooseGpuLayers(insights: GgufInsights, llama: Llama, contextSize: number, sequences: number, budget: MemoryBudget): number {
   if (budget.vramBytes === undefined || llama.gpu === false || !llama.supportsGpuOffloading) return 0;
   for (let layers = insights.totalLayers; layers > 0; layers -= 1) {
-    const split = splitAt(insights, contextSize, layers);
+    const split = splitAt(insights, contextSize, sequences, layers);
     if (split.modelVram + split.contextVram <= budget.vramBytes) return layers;
   }
   return 0;
 }
 
-function splitAt(insights: GgufInsights, contextSize: number, gpuLayers: number): Split {
+function splitAt(insights: GgufInsights, contextSize: number, sequences: number, gpuLayers: number): Split {
   // The synchronous estimators work from the header alone. Their V2 successors (and the
   // configuration resolver built on them) "simulate" by opening the file in llama.cpp, which is
   // what this method must not do.
   const model = insights.estimateModelResourceRequirements({ gpuLayers });
-  const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences: CONTEXT_SEQUENCES });
+  const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: gpuLayers, sequences });
   return {
     modelRam: bytes(model.cpuRam),
     modelVram: bytes(model.gpuVram),
@@ -106,7 +111,7 @@ function reasonFor(input: ReasonInput): string {
 }
 
 /** The host's profile shape, so the budget (headroom for the editor, VRAM reserve) is the one the model list uses. */
-function toProfile(hardware: SystemHardware): HardwareProfile {
+export function toProfile(hardware: SystemHardware): HardwareProfile {
   const gpu = hardware.gpu;
   return {
     totalRamBytes: hardware.totalRamBytes,

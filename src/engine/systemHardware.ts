@@ -4,13 +4,15 @@
 import type { Llama } from 'node-llama-cpp';
 import type { SystemHardware } from '../common/protocol/engineProtocol';
 import { physicalCores } from './physicalCores';
+import { simulatedFreeRamBytes } from './testHooks';
 
 export async function systemHardware(llama: Llama): Promise<SystemHardware> {
   const [ram, gpu] = await Promise.all([llama.getRamState(), gpuOf(llama)]);
   const totalRamBytes = Math.max(0, Math.round(ram.total));
+  const freeRamBytes = simulatedFreeRamBytes() ?? ram.free;
   return {
     totalRamBytes,
-    freeRamBytes: Math.min(totalRamBytes, Math.max(0, Math.round(ram.free))),
+    freeRamBytes: Math.min(totalRamBytes, Math.max(0, Math.round(freeRamBytes))),
     cpuCores: Math.max(1, physicalCores()),
     ...(gpu === undefined ? {} : { gpu }),
   };

@@ -31,3 +31,13 @@ export function scheduleFault(kind: FaultKind): void {
     void Promise.reject(error);
   }, 20);
 }
+
+/**
+ * Engine tests simulate a machine with little free RAM (HEARTH_ENGINE_TEST_FREE_RAM_BYTES, honoured
+ * only with the test hooks on), so the memory checks can be seen refusing without using the memory.
+ */
+export function simulatedFreeRamBytes(): number | undefined {
+  if (process.env[ENGINE_TEST_HOOKS_ENV] !== '1') return undefined;
+  const value = Number(process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES);
+  return Number.isFinite(value) && value >= 0 && process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES !== undefined ? value : undefined;
+}

@@ -14,6 +14,7 @@ import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
 import { catalogEntryForPath, parseModelCatalog } from '../../src/host/models/modelCatalog';
 import { applySuggestion } from '../../src/common/completion/applySuggestion';
 import { fimTestModelPath } from '../fixtures/testModels';
+import type { TaskId } from '../../src/common/text/tasks';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
 
@@ -39,11 +40,11 @@ class RecordingBackend implements CompletionText {
   private withOrder(model: LoadedModel): LoadedModel {
     return this.fimOrder === undefined ? model : { ...model, fimOrder: this.fimOrder(model) };
   }
-  async ensureModel(): Promise<LoadedModel> {
-    return this.withOrder(await this.inner.ensureModel());
+  async ensureModel(task: TaskId): Promise<LoadedModel> {
+    return this.withOrder(await this.inner.ensureModel(task));
   }
-  get loadedModel(): LoadedModel | undefined {
-    const model = this.inner.loadedModel;
+  loadedModel(task: TaskId): LoadedModel | undefined {
+    const model = this.inner.loadedModel(task);
     return model === undefined ? undefined : this.withOrder(model);
   }
   infill: CompletionText['infill'] = (task, input, sampling, options) => this.record('generate/infill', { ...sampling, ...input }, this.inner.infill(task, input, sampling, options));

@@ -277,7 +277,7 @@ describe('engine protocol schemas', () => {
 
   describe('generate/warm params', () => {
     it("default to the 'completion' slot and take either a plain prompt or an infill layout", () => {
-      assert.deepEqual(generateWarmParams.parse({ input: { kind: 'complete', prompt: 'x' } }), { slot: 'completion', input: { kind: 'complete', prompt: 'x' } });
+      assert.deepEqual(generateWarmParams.parse({ input: { kind: 'complete', prompt: 'x' } }), { slot: 'completion', role: 'completion', input: { kind: 'complete', prompt: 'x' } });
       assert.deepEqual(generateWarmParams.parse({ input: { kind: 'infill', prefix: 'a', suffix: 'b' } }).input, {
         kind: 'infill',
         prefix: 'a',

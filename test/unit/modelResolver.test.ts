@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineRequestError } from '../../src/host/engine/engineErrors';
-import { expandSettingPath, resolveModel, type ModelSearch } from '../../src/host/models/modelResolver';
+import { expandSettingPath, resolveModel, resolveModels, type ModelSearch } from '../../src/host/models/modelResolver';
 
 describe('resolveModel', () => {
   let root: string;
@@ -21,7 +21,7 @@ describe('resolveModel', () => {
   it('uses the setting first, even when the file is missing (the model process names it)', async () => {
     await writeFile(join(search.storageDir, 'a.gguf'), 'x');
     const resolved = await resolveModel({ ...search, settingPath: '/models/missing.gguf' });
-    assert.deepEqual(resolved, { path: '/models/missing.gguf', source: 'setting' });
+    assert.deepEqual(resolved, { path: '/models/missing.gguf', source: 'setting', setting: 'hearth.model.path' });
   });
 
   it('then the first GGUF in the storage folder, by name, ignoring other files and folders', async () => {
@@ -53,6 +53,46 @@ describe('resolveModel', () => {
   it('treats a blank setting as unset', async () => {
     await writeFile(join(search.devModelsDir, 'dev.gguf'), 'x');
     assert.equal((await resolveModel({ ...search, settingPath: '   ' })).source, 'development');
+  });
+});
+
+describe('resolveModels (completion and chat roles)', () => {
+  let root: string;
+  let search: ModelSearch;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hearth-roles-'));
+    search = { settingPath: '', workspaceFolder: '/ws', storageDir: join(root, 'storage'), devModelsDir: join(root, 'dev') };
+    await mkdir(search.storageDir, { recursive: true });
+    await writeFile(join(search.storageDir, 'found.gguf'), 'x');
+  });
+
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  const paths = async (settings: Partial<ModelSearch>) => {
+    const roles = await resolveModels({ ...search, ...settings });
+    return { completion: roles.completion.path, chat: roles.chat.path };
+  };
+
+  it('uses one file for both roles when nothing names a role (hearth.model.path, else the file found)', async () => {
+    assert.deepEqual(await paths({}), { completion: join(search.storageDir, 'found.gguf'), chat: join(search.storageDir, 'found.gguf') });
+    assert.deepEqual(await paths({ settingPath: '/m/one.gguf' }), { completion: '/m/one.gguf', chat: '/m/one.gguf' });
+  });
+
+  it("gives each role its own setting, and a role without one hearth.model.path, else the other role's", async () => {
+    assert.deepEqual(await paths({ completionPath: '/m/coder.gguf', chatPath: '/m/chat.gguf', settingPath: '/m/one.gguf' }), {
+      completion: '/m/coder.gguf',
+      chat: '/m/chat.gguf',
+    });
+    assert.deepEqual(await paths({ completionPath: '/m/coder.gguf', settingPath: '/m/one.gguf' }), { completion: '/m/coder.gguf', chat: '/m/one.gguf' });
+    assert.deepEqual(await paths({ chatPath: 'chat.gguf' }), { completion: '/ws/chat.gguf', chat: '/ws/chat.gguf' });
+    assert.deepEqual(await paths({ completionPath: '  ', chatPath: '/m/chat.gguf' }), { completion: '/m/chat.gguf', chat: '/m/chat.gguf' });
+  });
+
+  it('says which setting each role came from', async () => {
+    const roles = await resolveModels({ ...search, completionPath: '/m/coder.gguf', settingPath: '/m/one.gguf' });
+    assert.equal(roles.completion.setting, 'hearth.models.completion');
+    assert.equal(roles.chat.setting, 'hearth.model.path');
   });
 });
 

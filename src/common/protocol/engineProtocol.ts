@@ -25,14 +25,22 @@ function notification<P extends z.ZodTypeAny>(method: string, params: P): Notifi
 
 export const threadsSchema = z.union([z.literal('auto'), z.number().int().min(1).max(512)]);
 
+/** What a loaded model is used for: inline completions, or chat and writing help. */
+export const modelRoleSchema = z.enum(['completion', 'chat']);
+
 export const modelLoadParams = z.object({
   path: z.string().min(1),
   /** Tokens per sequence; clamped to what the model was trained on. */
   contextSize: z.number().int().min(128).max(1_048_576).optional(),
   threads: threadsSchema.default('auto'),
+  /**
+   * The model for chat and writing help when it is another file. Absent, or the same file as
+   * `path`: `path` serves both roles and is loaded once.
+   */
+  chatPath: z.string().min(1).optional(),
 });
 
-export const modelInfoSchema = z.object({
+const loadedModelSchema = z.object({
   path: z.string(),
   name: z.string(),
   sizeBytes: z.number().int().nonnegative(),
@@ -45,6 +53,11 @@ export const modelInfoSchema = z.object({
   hasInfill: z.boolean(),
   /** The chat template node-llama-cpp resolved from the model's metadata. */
   chatWrapper: z.string(),
+});
+
+/** The completion model; `chat` is the chat model when it is another file (absent: this one serves both). */
+export const modelInfoSchema = loadedModelSchema.extend({
+  chat: loadedModelSchema.optional(),
 });
 
 export const modelStatusResult = z.object({
@@ -78,6 +91,8 @@ export const samplingSchema = z.object({
    * reuses this one's tokens; `shared`: any free sequence (chat, commands).
    */
   slot: z.enum(['completion', 'shared']).default('shared'),
+  /** Which loaded model answers; absent: the chat model for generate/chat, the completion model otherwise. */
+  role: modelRoleSchema.optional(),
 });
 
 export const generateCompleteParams = samplingSchema.extend({
@@ -102,6 +117,7 @@ export const generateInfillParams = samplingSchema.merge(infillLayoutSchema);
 
 export const generateWarmParams = z.object({
   slot: z.enum(['completion', 'shared']).default('completion'),
+  role: modelRoleSchema.default('completion'),
   input: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('complete'), prompt: z.string() }),
     infillLayoutSchema.extend({ kind: z.literal('infill') }),
@@ -131,6 +147,8 @@ export const generateChatParams = samplingSchema.extend({
 
 export const countTokensParams = z.object({
   texts: z.array(z.string().max(4_000_000)).min(1).max(10_000),
+  /** Whose tokenizer counts: chat history is trimmed for the chat model. */
+  role: modelRoleSchema.default('chat'),
 });
 
 export const countTokensResult = z.object({
@@ -271,6 +289,7 @@ export const ENGINE_EXIT_UNCAUGHT_EXCEPTION = 70;
 
 export type ModelLoadParams = z.input<typeof modelLoadParams>;
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
+export type ModelRole = z.infer<typeof modelRoleSchema>;
 export type ModelStatus = z.infer<typeof modelStatusResult>;
 export type GenerateResult = z.infer<typeof generateResult>;
 export type ChatMessage = z.infer<typeof chatMessageSchema>;

@@ -10,20 +10,22 @@ export interface TaskInfo {
   readonly title: string;
   /** Whether a chat-shaped cloud API can do it at all (ghost text needs fill-in-the-middle and the local cache). */
   readonly cloudCapable: boolean;
+  /** Which local model serves it: the completion model (hearth.models.completion) or the chat model. */
+  readonly role: 'completion' | 'chat';
 }
 
 export const tasks = {
-  completion: { complexity: 'simple', title: 'Inline Completion', cloudCapable: false },
-  chat: { complexity: 'simple', title: 'Chat', cloudCapable: true },
-  summarize: { complexity: 'simple', title: 'Summarize Selection', cloudCapable: true },
-  rewrite: { complexity: 'simple', title: 'Rewrite Selection', cloudCapable: true },
-  explain: { complexity: 'simple', title: 'Explain Selection', cloudCapable: true },
-  tryModel: { complexity: 'simple', title: 'Try the Local Model', cloudCapable: false },
+  completion: { complexity: 'simple', title: 'Inline Completion', cloudCapable: false, role: 'completion' },
+  chat: { complexity: 'simple', title: 'Chat', cloudCapable: true, role: 'chat' },
+  summarize: { complexity: 'simple', title: 'Summarize Selection', cloudCapable: true, role: 'chat' },
+  rewrite: { complexity: 'simple', title: 'Rewrite Selection', cloudCapable: true, role: 'chat' },
+  explain: { complexity: 'simple', title: 'Explain Selection', cloudCapable: true, role: 'chat' },
+  tryModel: { complexity: 'simple', title: 'Try the Local Model', cloudCapable: false, role: 'completion' },
   /** A chat message sent with "Ask the Cloud Model". */
-  askCloud: { complexity: 'complex', title: 'Ask the Cloud Model', cloudCapable: true },
-  explainInDepth: { complexity: 'complex', title: 'Explain in Depth', cloudCapable: true },
-  generateTests: { complexity: 'complex', title: 'Generate Tests', cloudCapable: true },
-  refactor: { complexity: 'complex', title: 'Refactor Selection', cloudCapable: true },
+  askCloud: { complexity: 'complex', title: 'Ask the Cloud Model', cloudCapable: true, role: 'chat' },
+  explainInDepth: { complexity: 'complex', title: 'Explain in Depth', cloudCapable: true, role: 'chat' },
+  generateTests: { complexity: 'complex', title: 'Generate Tests', cloudCapable: true, role: 'chat' },
+  refactor: { complexity: 'complex', title: 'Refactor Selection', cloudCapable: true, role: 'chat' },
 } as const satisfies Record<string, TaskInfo>;
 
 export type TaskId = keyof typeof tasks;

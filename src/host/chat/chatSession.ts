@@ -194,7 +194,7 @@ export class ChatSession {
     const settings = this.deps.settings();
     const history = modelHistory(this.conversation.messages.slice(0, -1));
     try {
-      const model = await this.deps.text.ensureModel();
+      const model = await this.deps.text.ensureModel(task);
       const sources = contextSources(history);
       const counts = await this.deps.text.countTokens(task, [CHAT_SYSTEM_PROMPT, ...history.map((message) => message.content)], { token: source.token, sources });
       const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);

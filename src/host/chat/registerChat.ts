@@ -9,6 +9,7 @@ import { recommendModels } from '../../common/models/recommendModels';
 import { machineHardware } from '../models/machineHardware';
 import { bundledModelCatalog } from '../models/modelCatalog';
 import { findModel } from '../models/modelLocations';
+import { modelPathSettings } from '../engine/engineSettings';
 import type { Services } from '../services';
 import { readSettings } from '../settings';
 import { ChatContext } from './chatContext';
@@ -77,7 +78,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
       session.post({ type: 'engine', engine: engineView(state) });
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('hearth.model.path')) void checkFirstRun();
+      if (modelPathSettings.some((id) => event.affectsConfiguration(id))) void checkFirstRun();
     }),
     vscode.commands.registerCommand('hearth.chat.new', () => session.newChat()),
     vscode.commands.registerCommand('hearth.chat.stop', () => session.stop()),
@@ -93,10 +94,11 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
 function engineView(state: EngineState): EngineView {
   switch (state.kind) {
     case 'loading':
-      return { kind: 'loading', model: path.basename(state.modelPath) };
+      return { kind: 'loading', model: path.basename(state.chatModelPath ?? state.modelPath) };
     case 'ready':
     case 'generating':
-      return { kind: state.kind, model: state.model.name };
+      // The panel names the model that answers in it: the chat role's.
+      return { kind: state.kind, model: state.model.chat?.name ?? state.model.name };
     case 'error':
       if (state.error instanceof EngineRequestError && state.error.kind === 'noModel') return { kind: 'noModel', message: state.error.message };
       return { kind: 'error', message: state.error.message };

@@ -128,7 +128,7 @@ export class CompletionService {
       this.stats.debounced += 1;
       return undefined;
     }
-    const model = await this.text.ensureModel();
+    const model = await this.text.ensureModel('completion');
     if (token.isCancellationRequested) return undefined;
     const answer = await this.fromModel(model, document, line, character, window, token, false);
     const ms = performance.now() - started;
@@ -267,7 +267,7 @@ export class CompletionService {
   /** Evaluates the prompt head the next request will use; never loads a model just for this. */
   private async warm(at: { document: CompletionDocument; line: number; character: number } | undefined): Promise<void> {
     this.warmTimer = undefined;
-    const model = this.text.loadedModel;
+    const model = this.text.loadedModel('completion');
     if (at === undefined || model === undefined || !this.appliesTo(at.document)) return;
     const settings = this.settings();
     const version = this.ring.version;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { EngineConnection } from './engineConnection';
 import { EngineSupervisor } from './engineSupervisor';
 import { modelSearch } from '../models/modelLocations';
-import { resolveModel } from '../models/modelResolver';
+import { resolveModels } from '../models/modelResolver';
 import type { WorkspaceModelConsent } from '../models/workspaceModelConsent';
 import { readEngineSettings } from '../settings';
 
@@ -13,10 +13,18 @@ export function createEngineSupervisor(context: vscode.ExtensionContext, log: vs
     spawn: () => EngineConnection.start(context.asAbsolutePath('dist/engine.mjs')),
     loadParams: async () => {
       const settings = readEngineSettings(warn);
-      const model = await resolveModel(modelSearch(context, warn));
-      await consent.check(model.path);
-      log.info(`Loading ${model.path} (from ${model.source}).`);
-      return { path: model.path, contextSize: settings.contextSize, threads: settings.threads };
+      const { completion, chat } = await resolveModels(modelSearch(context, warn));
+      await consent.check(completion.path);
+      if (chat.path !== completion.path) await consent.check(chat.path);
+      const from = (model: typeof completion) => model.setting ?? model.source;
+      if (chat.path === completion.path) log.info(`Loading ${completion.path} for completion and chat (from ${from(completion)}).`);
+      else log.info(`Loading ${completion.path} for completion (from ${from(completion)}) and ${chat.path} for chat (from ${from(chat)}).`);
+      return {
+        path: completion.path,
+        ...(chat.path === completion.path ? {} : { chatPath: chat.path }),
+        contextSize: settings.contextSize,
+        threads: settings.threads,
+      };
     },
     idleUnloadMinutes: () => readEngineSettings(warn).idleUnloadMinutes,
     log: (level, message) => log[level](message),

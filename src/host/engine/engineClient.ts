@@ -9,6 +9,7 @@ import {
   type GenerateResult,
   type ModelEstimate,
   type ModelInfo,
+  type ModelRole,
   type SystemHardware,
   type generateWarmParams,
   type generateWarmResult,
@@ -18,14 +19,14 @@ import {
 import { newStreamId } from './engineConnection';
 import type { EngineSupervisor } from './engineSupervisor';
 
-/** The loaded model as features see it: what the model process reported, plus what the host resolved once. */
-export interface LoadedModel extends ModelInfo {
+/** A loaded model as features see it: what the model process reported, plus what the host resolved once. */
+export interface LoadedModel extends Omit<ModelInfo, 'chat'> {
   /** The fill-in-the-middle order the model was trained with, when known (catalog); undefined: psm. */
   readonly fimOrder: 'psm' | 'spm' | undefined;
 }
 
-/** Sampling and budgets; the stream id and whether to stream are the client's business. */
-export type Sampling = Omit<z.input<typeof samplingSchema>, 'streamId' | 'stream'>;
+/** Sampling and budgets; the stream id, whether to stream and the role are the client's business. */
+export type Sampling = Omit<z.input<typeof samplingSchema>, 'streamId' | 'stream' | 'role'>;
 export type InfillInput = z.input<typeof infillLayoutSchema>;
 export type WarmInput = z.input<typeof generateWarmParams>['input'];
 export type WarmResult = z.infer<typeof generateWarmResult>;
@@ -33,28 +34,30 @@ export type WarmResult = z.infer<typeof generateWarmResult>;
 export interface CallOptions {
   /** Cancels inside the model process too. */
   readonly token?: CancellationToken;
+  /** Which loaded model answers (default: chat for chat, completion for the rest). */
+  readonly role?: ModelRole;
   /** Streamed text; without it nothing is streamed over IPC. */
   readonly onText?: (text: string) => void;
 }
 
 export class EngineClient {
-  private readonly resolved = new WeakMap<ModelInfo, LoadedModel>();
+  private readonly resolved = new WeakMap<object, LoadedModel>();
 
   constructor(
     private readonly supervisor: EngineSupervisor,
     /** Resolves the FIM order of a model once per load (the model catalog knows it for catalog models). */
-    private readonly fimOrderOf: (model: ModelInfo) => 'psm' | 'spm' | undefined,
+    private readonly fimOrderOf: (model: Omit<ModelInfo, 'chat'>) => 'psm' | 'spm' | undefined,
   ) {}
 
-  /** The loaded model, without starting anything. */
-  get loadedModel(): LoadedModel | undefined {
+  /** The model loaded for a role, without starting anything. */
+  loadedModel(role: ModelRole = 'completion'): LoadedModel | undefined {
     const info = this.supervisor.loadedModel;
-    return info === undefined ? undefined : this.withHostInfo(info);
+    return info === undefined ? undefined : this.withHostInfo(info, role);
   }
 
-  /** The loaded model, starting the process and loading it first if needed. */
-  async ensureModel(): Promise<LoadedModel> {
-    return this.withHostInfo(await this.supervisor.start());
+  /** The model for a role, starting the process and loading the models first if needed. */
+  async ensureModel(role: ModelRole = 'completion'): Promise<LoadedModel> {
+    return this.withHostInfo(await this.supervisor.start(), role);
   }
 
   complete(prompt: string, sampling: Sampling, options: CallOptions = {}): Promise<GenerateResult> {
@@ -74,12 +77,12 @@ export class EngineClient {
   }
 
   warm(input: WarmInput, slot: 'completion' | 'shared', options: CallOptions = {}): Promise<WarmResult> {
-    return this.supervisor.request(engineMethods.generateWarm, { slot, input }, options);
+    return this.supervisor.request(engineMethods.generateWarm, { slot, input, ...role(options) }, options);
   }
 
   async countTokens(texts: readonly string[], options: CallOptions = {}): Promise<number[]> {
     if (texts.length === 0) return [];
-    return (await this.supervisor.request(engineMethods.modelCountTokens, { texts: [...texts] }, options)).counts;
+    return (await this.supervisor.request(engineMethods.modelCountTokens, { texts: [...texts], ...role(options) }, options)).counts;
   }
 
   /**
@@ -99,11 +102,15 @@ export class EngineClient {
     );
   }
 
-  private withHostInfo(info: ModelInfo): LoadedModel {
-    let known = this.resolved.get(info);
+  private withHostInfo(info: ModelInfo, role: ModelRole): LoadedModel {
+    const { chat, ...completion } = info;
+    // The reported info object (or its chat part) keys the cache, so each load resolves once.
+    const key: object = role === 'chat' && chat !== undefined ? chat : info;
+    let known = this.resolved.get(key);
     if (known === undefined) {
-      known = { ...info, fimOrder: this.fimOrderOf(info) };
-      this.resolved.set(info, known);
+      const model = role === 'chat' && chat !== undefined ? chat : completion;
+      known = { ...model, fimOrder: this.fimOrderOf(model) };
+      this.resolved.set(key, known);
     }
     return known;
   }
@@ -119,6 +126,10 @@ function machineCall(options: MachineCallOptions): { start: boolean; token?: Can
   return { start: options.start === true, ...(options.token === undefined ? {} : { token: options.token }) };
 }
 
-function stream(options: CallOptions): { streamId: string; stream: boolean } {
-  return { streamId: newStreamId(), stream: options.onText !== undefined };
+function stream(options: CallOptions): { streamId: string; stream: boolean; role?: ModelRole } {
+  return { streamId: newStreamId(), stream: options.onText !== undefined, ...role(options) };
+}
+
+function role(options: CallOptions): { role?: ModelRole } {
+  return options.role === undefined ? {} : { role: options.role };
 }

@@ -1,6 +1,7 @@
 // The status bar item: the model's state and name; a click opens the engine menu.
 import * as vscode from 'vscode';
 import { starterNote } from '../models/starterModels';
+import type { ModelInfo } from '../../common/protocol/engineProtocol';
 import type { EngineState } from './engineSupervisor';
 
 export const STATUS_MENU_COMMAND = 'hearth.engine.menu';
@@ -28,19 +29,20 @@ export class EngineStatusBar implements vscode.Disposable {
         break;
       case 'loading':
         this.item.text = '$(loading~spin) Hearth: loading';
-        this.item.tooltip = `Hearth: loading ${state.modelPath}`;
+        this.item.tooltip =
+          state.chatModelPath === undefined ? `Hearth: loading ${state.modelPath}` : `Hearth: loading ${state.modelPath} (completion) and ${state.chatModelPath} (chat)`;
         break;
       case 'restarting':
         this.item.text = '$(loading~spin) Hearth: restarting';
         this.item.tooltip = `Hearth: the model process stopped; restarting in ${state.delayMs} ms`;
         break;
       case 'ready':
-        this.item.text = `$(check) Hearth: ${state.model.name}`;
-        this.item.tooltip = withNote(`Hearth: ${state.model.name} ready (${state.model.threads} threads, context ${state.model.contextSize})`, state.model.path);
+        this.item.text = `$(check) Hearth: ${names(state.model)}`;
+        this.item.tooltip = withNotes(`Hearth: ${described(state.model)} ready`, state.model);
         break;
       case 'generating':
-        this.item.text = `$(sync~spin) Hearth: ${state.model.name}`;
-        this.item.tooltip = withNote(`Hearth: ${state.model.name} is generating`, state.model.path);
+        this.item.text = `$(sync~spin) Hearth: ${names(state.model)}`;
+        this.item.tooltip = withNotes(`Hearth: ${described(state.model)} generating`, state.model);
         break;
       case 'error':
         this.item.text = '$(error) Hearth: error';
@@ -60,7 +62,17 @@ export class EngineStatusBar implements vscode.Disposable {
   }
 }
 
-function withNote(text: string, modelPath: string): string {
-  const note = starterNote(modelPath);
-  return note === undefined ? text : `${text}\n\n${note}`;
+/** One name, or "completion + chat" names when the roles use different files. */
+function names(model: ModelInfo): string {
+  return model.chat === undefined ? model.name : `${model.name} + ${model.chat.name}`;
+}
+
+function described(model: ModelInfo): string {
+  const one = (info: Omit<ModelInfo, 'chat'>) => `${info.name} (${info.threads} threads, context ${info.contextSize})`;
+  return model.chat === undefined ? `${one(model)} is` : `${one(model)} for completion and ${one(model.chat)} for chat are`;
+}
+
+function withNotes(text: string, model: ModelInfo): string {
+  const notes = [...new Set([starterNote(model.path), model.chat === undefined ? undefined : starterNote(model.chat.path)])].filter((note) => note !== undefined);
+  return notes.length === 0 ? text : `${text}\n\n${notes.join('\n\n')}`;
 }

@@ -10,7 +10,7 @@ import { RestartPolicy } from './restartPolicy';
 
 export type EngineState =
   | { readonly kind: 'notLoaded' }
-  | { readonly kind: 'loading'; readonly modelPath: string }
+  | { readonly kind: 'loading'; readonly modelPath: string; readonly chatModelPath?: string }
   | { readonly kind: 'restarting'; readonly delayMs: number }
   | { readonly kind: 'ready'; readonly model: ModelInfo }
   | { readonly kind: 'generating'; readonly model: ModelInfo }
@@ -189,7 +189,7 @@ export class EngineSupervisor {
     try {
       params = await this.options.loadParams();
       if (this.running?.process !== process) throw new EngineRequestError('unavailable', 'The model process was stopped before its model loaded.');
-      this.setState({ kind: 'loading', modelPath: params.path });
+      this.setState({ kind: 'loading', modelPath: params.path, ...(params.chatPath === undefined ? {} : { chatModelPath: params.chatPath }) });
       const model = await process.request(engineMethods.modelLoad, params);
       if (this.running?.process === process) {
         this.setState({ kind: 'ready', model });

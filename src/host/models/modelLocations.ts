@@ -3,11 +3,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readEngineSettings } from '../settings';
-import { resolveModel, type ModelSearch, type ResolvedModel } from './modelResolver';
+import { resolveModels, type ModelSearch, type ResolvedModel, type ResolvedRoles } from './modelResolver';
 
 export function modelSearch(context: vscode.ExtensionContext, warn: (message: string) => void): ModelSearch {
+  const settings = readEngineSettings(warn);
   return {
-    settingPath: readEngineSettings(warn).modelPath,
+    settingPath: settings.modelPath,
+    completionPath: settings.completionModelPath,
+    chatPath: settings.chatModelPath,
     workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     storageDir: path.join(context.globalStorageUri.fsPath, 'models'),
     legacyStorageDir: context.globalStorageUri.fsPath,
@@ -15,7 +18,12 @@ export function modelSearch(context: vscode.ExtensionContext, warn: (message: st
   };
 }
 
-/** The model that would load now, or undefined when none is set or found (first run). */
+/** The chat model that would load now, or undefined when none is set or found (first run). */
 export async function findModel(context: vscode.ExtensionContext, warn: (message: string) => void): Promise<ResolvedModel | undefined> {
-  return resolveModel(modelSearch(context, warn)).catch(() => undefined);
+  return (await findModels(context, warn))?.chat;
+}
+
+/** The model each role would load now, or undefined when none is set or found (first run). */
+export async function findModels(context: vscode.ExtensionContext, warn: (message: string) => void): Promise<ResolvedRoles | undefined> {
+  return resolveModels(modelSearch(context, warn)).catch(() => undefined);
 }

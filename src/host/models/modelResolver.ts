@@ -1,5 +1,7 @@
-// Decides which GGUF file to load: the `hearth.model.path` setting, else the first GGUF in the
-// extension's storage folder, else `models/` inside the extension (development checkouts).
+// Decides which GGUF file each role loads: its own setting (`hearth.models.completion` or
+// `hearth.models.chat`), else `hearth.model.path`, else the other role's setting, else the first
+// GGUF in the extension's storage folder, else `models/` inside the extension (development
+// checkouts). One setting alone therefore serves both roles.
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -8,6 +10,9 @@ import { EngineRequestError } from '../engine/engineErrors';
 export interface ModelSearch {
   /** The raw `hearth.model.path` setting; empty means "not set". */
   readonly settingPath: string;
+  /** The raw `hearth.models.completion` and `hearth.models.chat` settings; empty means "not set". */
+  readonly completionPath?: string;
+  readonly chatPath?: string;
   /** Folder that relative paths and `${workspaceFolder}` refer to. */
   readonly workspaceFolder: string | undefined;
   /** Hearth's models folder (in its global storage), where imported and downloaded models go. */
@@ -21,13 +26,46 @@ export interface ModelSearch {
 export interface ResolvedModel {
   readonly path: string;
   readonly source: 'setting' | 'storage' | 'development';
+  /** The setting it came from, when it came from one. */
+  readonly setting?: string;
+}
+
+export interface ResolvedRoles {
+  readonly completion: ResolvedModel;
+  readonly chat: ResolvedModel;
+}
+
+export async function resolveModels(search: ModelSearch): Promise<ResolvedRoles> {
+  const completion = chosen(search, [
+    ['hearth.models.completion', search.completionPath],
+    ['hearth.model.path', search.settingPath],
+    ['hearth.models.chat', search.chatPath],
+  ]);
+  const chat = chosen(search, [
+    ['hearth.models.chat', search.chatPath],
+    ['hearth.model.path', search.settingPath],
+    ['hearth.models.completion', search.completionPath],
+  ]);
+  if (completion !== undefined && chat !== undefined) return { completion, chat };
+  // Neither role has a setting (one set would serve both): both use the file found on disk.
+  const found = await resolveModel({ ...search, settingPath: '' });
+  return { completion: completion ?? found, chat: chat ?? found };
+}
+
+function chosen(search: ModelSearch, candidates: ReadonlyArray<readonly [string, string | undefined]>): ResolvedModel | undefined {
+  for (const [setting, raw] of candidates) {
+    const value = raw?.trim() ?? '';
+    // A configured path is used as given, even if missing: the model process names the file in its error.
+    if (value.length > 0) return { path: expandSettingPath(value, search.workspaceFolder), source: 'setting', setting };
+  }
+  return undefined;
 }
 
 export async function resolveModel(search: ModelSearch): Promise<ResolvedModel> {
   const setting = search.settingPath.trim();
   if (setting.length > 0) {
     // A configured path is used as given, even if missing: the model process names the file in its error.
-    return { path: expandSettingPath(setting, search.workspaceFolder), source: 'setting' };
+    return { path: expandSettingPath(setting, search.workspaceFolder), source: 'setting', setting: 'hearth.model.path' };
   }
   const stored = (await firstGguf(search.storageDir)) ?? (search.legacyStorageDir === undefined ? undefined : await firstGguf(search.legacyStorageDir));
   if (stored !== undefined) return { path: stored, source: 'storage' };

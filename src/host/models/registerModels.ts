@@ -10,8 +10,10 @@ import { registerModelDownloads } from './downloadModelCommand';
 import { importModelFile } from './importModelFile';
 import { machineHardwareFromEngine } from './machineHardware';
 import { showManageModels } from './manageModels';
+import { findModels } from './modelLocations';
+import type { ResolvedRoles } from './modelResolver';
 import { bundledModelCatalog, catalogFileByName } from './modelCatalog';
-import type { FileEstimate, InstalledModelFile } from '../../common/models/buildManageItems';
+import type { FileEstimate, InstalledModelFile, ModelUse } from '../../common/models/buildManageItems';
 import type { EngineClient } from '../engine/engineClient';
 import { EngineRequestError } from '../engine/engineErrors';
 
@@ -40,26 +42,24 @@ export function registerModels(context: vscode.ExtensionContext, services: Servi
     ),
     vscode.commands.registerCommand(
       'hearth.models.manage',
-      withErrors(services, () => {
+      withErrors(services, async () => {
         const config = vscode.workspace.getConfiguration('hearth');
-        const current = config.get<string>('model.path') || undefined;
-        const use = (file: string) => config.update('model.path', file, vscode.ConfigurationTarget.Global);
+        const current = await findModels(context, (message) => services.log.warn(message));
         const contextSize = config.get<number>('engine.contextSize', 4096);
         const log = (message: string) => services.log.info(message);
         return showManageModels({
           catalog: bundledModelCatalog(),
           // The user opened the list, so starting the model process for its GPU figures is fair; but
           // only with a model chosen, since a start loads it (none chosen: Node's figures, CPU only).
-          hardware: () => machineHardwareFromEngine(services.engineClient, { start: current !== undefined, log }),
+          hardware: () => machineHardwareFromEngine(services.engineClient, { start: current?.completion.source === 'setting', log }),
           installed: () => installedModels(folder),
           estimates: (files) => installedEstimates(services.engineClient, files, contextSize, log),
-          // One model serves both roles until completion and chat can each have their own.
-          inUse: () => (current === undefined ? {} : { completion: current, chat: current }),
+          inUse: () => (current === undefined ? {} : { completion: current.completion.path, chat: current.chat.path }),
           contextSize,
           download: async (modelId, fileName) => {
             await vscode.commands.executeCommand('hearth.models.download', modelId, fileName);
           },
-          useFor: async (_role, file) => use(file),
+          useFor: (role, file) => useModelFor(role, file, current),
           delete: async (file) => {
             await deleteModelFile(folder, file, { confirmed: true });
           },
@@ -78,6 +78,21 @@ export function registerModels(context: vscode.ExtensionContext, services: Servi
     }),
   );
   registerModelDownloads(context, services, folder);
+}
+
+/**
+ * Sets the model of one role and keeps the other role's: a role without a setting of its own
+ * follows `hearth.model.path`, else the other role's setting, so when neither exists it is pinned
+ * to the file it uses now. The engine reloads with both (a reloading setting changed).
+ */
+export async function useModelFor(role: ModelUse, file: string, current: ResolvedRoles | undefined): Promise<void> {
+  const config = vscode.workspace.getConfiguration('hearth');
+  const own = role === 'completion' ? 'models.completion' : 'models.chat';
+  const other = role === 'completion' ? 'models.chat' : 'models.completion';
+  const otherRole = role === 'completion' ? 'chat' : 'completion';
+  const otherPinned = (config.get<string>(other) ?? '').trim().length > 0 || (config.get<string>('model.path') ?? '').trim().length > 0;
+  if (!otherPinned && current !== undefined) await config.update(other, current[otherRole].path, vscode.ConfigurationTarget.Global);
+  await config.update(own, file, vscode.ConfigurationTarget.Global);
 }
 
 /**

@@ -76,38 +76,38 @@ export class TextService {
     this.local = deps.local;
   }
 
-  /** The loaded local model, without loading anything. */
-  get loadedModel(): LoadedModel | undefined {
-    return this.local.loadedModel;
+  /** The local model that serves a task (its role's), without loading anything. */
+  loadedModel(task: TaskId): LoadedModel | undefined {
+    return this.local.loadedModel(taskInfo(task).role);
   }
 
-  /** The local model, loading it if needed. */
-  ensureModel(): Promise<LoadedModel> {
-    return this.local.ensureModel();
+  /** The local model that serves a task, loading the models if needed. */
+  ensureModel(task: TaskId): Promise<LoadedModel> {
+    return this.local.ensureModel(taskInfo(task).role);
   }
 
   async complete(task: TaskId, prompt: string, sampling: Sampling, options: TextOptions): Promise<TextResult> {
     this.admitLocal(task, options.sources);
-    return this.finish(await this.local.complete(prompt, sampling, options));
+    return this.finish(task, await this.local.complete(prompt, sampling, withRole(task, options)));
   }
 
   /** A plain continuation, streamed. */
   completeStream(task: TaskId, prompt: string, sampling: Sampling, options: TextOptions): TextStream<TextResult> {
     return textStream(async (onText) => {
       this.admitLocal(task, options.sources);
-      return this.finish(await this.local.complete(prompt, sampling, { ...options, onText }));
+      return this.finish(task, await this.local.complete(prompt, sampling, { ...withRole(task, options), onText }));
     });
   }
 
   async infill(task: TaskId, input: InfillInput, sampling: Sampling, options: TextOptions): Promise<TextResult> {
     this.admitLocal(task, options.sources);
-    return this.finish(await this.local.infill(input, sampling, options));
+    return this.finish(task, await this.local.infill(input, sampling, withRole(task, options)));
   }
 
   /** Evaluates a prompt ahead of time on the local model, so the next request reuses it. */
   warm(task: TaskId, input: WarmInput, options: TextOptions): Promise<WarmResult> {
     this.admitLocal(task, options.sources);
-    return this.local.warm(input, task === 'completion' ? 'completion' : 'shared', options);
+    return this.local.warm(input, task === 'completion' ? 'completion' : 'shared', withRole(task, options));
   }
 
   /** A chat answer, streamed as it is generated; the one kind of request that may go to a cloud. */
@@ -116,7 +116,7 @@ export class TextService {
       const messages = this.admit(options.sources, request.messages);
       const route = this.deps.router.route(task);
       this.log('debug', `text: ${task} (${route.complexity}) → ${route.backend}: ${route.reason}`);
-      const runLocal = async () => this.finish(await this.local.chat(messages, request.conversationId, request.sampling, { ...options, onText }));
+      const runLocal = async () => this.finish(task, await this.local.chat(messages, request.conversationId, request.sampling, { ...withRole(task, options), onText }));
       if (route.backend === 'refused') throw new PolicyRefusedError(route.reason);
       if (route.backend === 'local') {
         if (route.keptLocal !== undefined) this.deps.keptLocal?.(task, route.keptLocal);
@@ -138,10 +138,10 @@ export class TextService {
     });
   }
 
-  /** Token counts on the local model (to fit a history to its context). */
+  /** Token counts on the local model that serves the task (to fit a history to its context). */
   countTokens(task: TaskId, texts: readonly string[], options: TextOptions): Promise<number[]> {
     this.admitLocal(task, options.sources);
-    return this.local.countTokens(texts, options);
+    return this.local.countTokens(texts, withRole(task, options));
   }
 
   private admitLocal(task: TaskId, sources: readonly ContextSource[]): void {
@@ -170,7 +170,12 @@ export class TextService {
     this.deps.log?.(level, message);
   }
 
-  private finish(result: GenerateResult): TextResult {
-    return { ...result, backend: 'local', model: this.local.loadedModel?.name ?? 'local model' };
+  private finish(task: TaskId, result: GenerateResult): TextResult {
+    return { ...result, backend: 'local', model: this.loadedModel(task)?.name ?? 'local model' };
   }
+}
+
+/** The call options with the role of the model that serves the task. */
+function withRole(task: TaskId, options: TextOptions): TextOptions & { readonly role: 'completion' | 'chat' } {
+  return { ...options, role: taskInfo(task).role };
 }

@@ -36,7 +36,7 @@ export async function generateTests(services: Services): Promise<GeneratedTests 
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Hearth: writing tests for ${source.path}…`, cancellable: true },
     async (_progress, token) => {
-      const model = await services.text.ensureModel();
+      const model = await services.text.ensureModel('generateTests');
       const stream = services.text.chat(
         'generateTests',
         { messages: chatMessages([{ role: 'user', content: generateTestsPrompt(code, language) }]), sampling: { maxTokens: maxAnswerTokens(settings.maxTokens, model.contextSize), temperature: settings.temperature } },

@@ -75,7 +75,7 @@ export class RewriteController implements vscode.TextDocumentContentProvider, vs
     const answer = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: task === 'refactor' ? 'Hearth: refactoring the selection…' : 'Hearth: rewriting the selection…', cancellable: true },
       async (_progress, token) => {
-        const model = await this.services.text.ensureModel();
+        const model = await this.services.text.ensureModel(task);
         const maxTokens = maxAnswerTokens(settings.maxTokens, model.contextSize);
         return askOnce(this.services.text, task, rewritePrompt(original, instruction), { maxTokens, temperature: settings.temperature }, token, [source]);
       },

@@ -53,7 +53,7 @@ export async function runSelectionTask(
   const display = task === 'summarize' ? `Summarize ${where} (${style})` : task === 'explain' ? `Explain ${where}` : `Explain in depth ${where}`;
   await chat.reveal();
 
-  const model = await services.text.ensureModel();
+  const model = await services.text.ensureModel(task);
   const prompt = task === 'summarize' ? summaryPrompt(text, style, language) : task === 'explain' ? explainPrompt(text, language) : explainInDepthPrompt(text, language);
   const [systemTokens = 0, promptTokens = 0, tokens = 0, instructionTokens = 0] = await services.text.countTokens(
     task,
