@@ -19,14 +19,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const privacy = registerPrivacy(context, log);
   const engine = registerEngine(context, log, privacy);
   const { services } = engine;
-  registerModels(context, services);
+  const models = registerModels(context, services);
   const completions = registerCompletions(context, services);
   const chat = registerChat(context, services);
   const writing = registerWriting(context, services, chat);
 
   const activationMs = performance.now() - activationStart;
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
-  return createHearthApi(context, { services, activationMs, engine, completions, chat, writing });
+  return createHearthApi(context, { services, activationMs, engine, completions, chat, writing, models });
 }
 
 export function deactivate(): void {

@@ -6,6 +6,7 @@ import type { ChatArea } from './chat/registerChat';
 import type { CompletionsHandle } from './completions/registerCompletions';
 import type { EngineState } from './engine/engineSupervisor';
 import type { EngineArea } from './engine/registerEngine';
+import type { ModelsArea } from './models/registerModels';
 import type { Services } from './services';
 import type { WritingArea } from './writing/registerWriting';
 
@@ -28,6 +29,7 @@ export interface HearthTestHooks extends HearthApi {
   readonly completions: CompletionsHandle;
   readonly chat: ChatArea;
   readonly writing: WritingArea;
+  readonly models: ModelsArea;
   /** How long activate() took, for `npm run bench:engine`. */
   readonly activationMs: number;
 }
@@ -44,6 +46,7 @@ interface Parts {
   readonly completions: CompletionsHandle;
   readonly chat: ChatArea;
   readonly writing: WritingArea;
+  readonly models: ModelsArea;
 }
 
 export function createHearthApi(context: vscode.ExtensionContext, parts: Parts): HearthExports {
@@ -71,6 +74,7 @@ export function createHearthApi(context: vscode.ExtensionContext, parts: Parts):
     completions: parts.completions,
     chat: parts.chat,
     writing: parts.writing,
+    models: parts.models,
     activationMs: parts.activationMs,
   };
   return { ...api, [TEST_HOOKS]: hooks };

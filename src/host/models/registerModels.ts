@@ -22,8 +22,14 @@ export function modelsFolder(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.fsPath, 'models');
 }
 
-export function registerModels(context: vscode.ExtensionContext, services: Services): void {
+export interface ModelsArea {
+  /** What Manage Models' "Use for Completion" / "Use for Chat" does. */
+  readonly useFor: (role: ModelUse, file: string) => Promise<void>;
+}
+
+export function registerModels(context: vscode.ExtensionContext, services: Services): ModelsArea {
   const folder = modelsFolder(context);
+  const currentModels = () => findModels(context, (message) => services.log.warn(message));
   context.subscriptions.push(
     vscode.commands.registerCommand('hearth.model.choose', withErrors(services, chooseModelFile)),
     // Arguments (a path, whether to use it) skip the dialogs: tests and scripts.
@@ -44,7 +50,7 @@ export function registerModels(context: vscode.ExtensionContext, services: Servi
       'hearth.models.manage',
       withErrors(services, async () => {
         const config = vscode.workspace.getConfiguration('hearth');
-        const current = await findModels(context, (message) => services.log.warn(message));
+        const current = await currentModels();
         const contextSize = config.get<number>('engine.contextSize', 4096);
         const log = (message: string) => services.log.info(message);
         return showManageModels({
@@ -78,6 +84,7 @@ export function registerModels(context: vscode.ExtensionContext, services: Servi
     }),
   );
   registerModelDownloads(context, services, folder);
+  return { useFor: async (role, file) => useModelFor(role, file, await currentModels()) };
 }
 
 /**
