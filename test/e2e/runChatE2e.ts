@@ -77,6 +77,8 @@ interface ChatContext {
   cloud: FakeCloudServer;
   /** The panel's look in the dark theme, recorded by the first test for the light-theme test. */
   dark?: ThemeLook;
+  /** code-server's user settings file, which the first-run test edits as a user would. */
+  settingsFile: string;
 }
 
 /** What one message element of the panel says about itself. */
@@ -442,6 +444,50 @@ const tests: Array<BrowserTest<ChatContext>> = [
       return `History listed ${titles.length} conversation(s) after the reload: ${titles.map((title) => JSON.stringify(preview(title, 30))).join(', ')}`;
     },
   },
+  {
+    // Last: it takes the model away (and gives it back at the end).
+    name: 'first run: with no model the panel says so, with the recommendation, and its buttons open the model list and the import dialog',
+    slug: 'first-run',
+    async run({ page, settingsFile }) {
+      const original = await fs.readFile(settingsFile, 'utf8');
+      // No model set, and none in Hearth's models folder or the extension's models/: what a new user
+      // has. A new window (a reload) reads the user settings file again, as a new user's first does.
+      await fs.writeFile(settingsFile, `${JSON.stringify({ ...(JSON.parse(original) as Record<string, unknown>), 'hearth.model.path': '' }, null, 2)}\n`);
+      await page.reload();
+      await waitForHearth(page, 60_000);
+      const frame = await openChat(page);
+      try {
+        const status = frame.locator('#engine-status[data-kind="noModel"]');
+        await status.waitFor({ state: 'visible', timeout: 30_000 });
+        const text = squash(await status.innerText());
+        check(/^No model yet\./.test(text), `the panel says ${JSON.stringify(text)}`);
+        check(/Get one \(downloaded after a click\), or import a GGUF file you have\./.test(text), `the panel does not say how to get a model: ${JSON.stringify(text)}`);
+        const recommendation = /Recommended for this machine: ([^.]+)\./.exec(text)?.[1];
+        await page.screenshot({ path: path.join(OUTPUT_DIR, 'chat-first-run.png') });
+
+        // Get a Model…: the model list, with the catalog and the way to import.
+        await frame.locator('#get-model').click();
+        const list = page.locator('.quick-input-widget', { hasText: 'Hearth: Manage Models' });
+        await list.waitFor({ state: 'visible', timeout: 30_000 });
+        const rows = page.locator('.quick-input-widget .monaco-list-row');
+        await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+        const labels = squash((await rows.allInnerTexts()).join(' | '));
+        check(/Qwen2\.5-Coder/.test(labels), `the model list shows no catalog model: ${preview(labels, 300)}`);
+        await page.keyboard.press('Escape');
+        await list.waitFor({ state: 'hidden', timeout: 10_000 });
+
+        // Import a GGUF File…: the open dialog (code-server's simple dialog is a quick input).
+        await frame.locator('#import-model').click();
+        const dialog = page.locator('.quick-input-widget', { hasText: 'Hearth: Import a GGUF Model File' });
+        await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+        return `the panel said ${JSON.stringify(preview(text, 160))}${recommendation === undefined ? ' (no catalog model fits this machine\'s free memory now)' : ''}; Get a Model… and Import… opened the list and the dialog`;
+      } finally {
+        await fs.writeFile(settingsFile, original);
+      }
+    },
+  },
 ];
 
 // --- The panel ----------------------------------------------------------------------------------
@@ -666,7 +712,8 @@ async function runChatE2e(): Promise<RunSummary> {
     await ensureModelLoads(page);
 
     console.log('\n  The Hearth chat panel in the VS Code UI (code-server, Chromium)');
-    await runBrowserTests<ChatContext>(page, tests, { page, goldens, cloud }, OUTPUT_DIR, summary);
+    const settingsFile = path.join(server.userDataDir, 'User', 'settings.json');
+    await runBrowserTests<ChatContext>(page, tests, { page, goldens, cloud, settingsFile }, OUTPUT_DIR, summary);
     console.log('');
   } catch (error) {
     summary.failed += 1;
