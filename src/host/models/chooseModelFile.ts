@@ -1,5 +1,6 @@
-// `hearth.model.choose`: pick a GGUF file and store it in `hearth.model.path`.
+// `hearth.model.choose`: pick a GGUF file and store it in `hearth.model.path`, for both roles.
 import * as vscode from 'vscode';
+import { useModelForBoth } from './modelRoleSettings';
 
 export async function chooseModelFile(): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
@@ -11,7 +12,6 @@ export async function chooseModelFile(): Promise<string | undefined> {
   });
   const file = picked?.[0];
   if (file === undefined) return undefined;
-  // User settings, not the workspace: a model path is a property of this machine.
-  await vscode.workspace.getConfiguration('hearth').update('model.path', file.fsPath, vscode.ConfigurationTarget.Global);
+  await useModelForBoth(file.fsPath);
   return file.fsPath;
 }

@@ -5,6 +5,7 @@ import { rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../common/formatBytes';
+import { forgetModelFile } from './modelRoleSettings';
 
 export async function deleteModelFile(modelsDir: string, file: string, options: { confirmed?: boolean } = {}): Promise<boolean> {
   const resolved = path.resolve(file);
@@ -16,9 +17,8 @@ export async function deleteModelFile(modelsDir: string, file: string, options: 
     const choice = await vscode.window.showWarningMessage(`Delete ${path.basename(resolved)} (${formatBytes(size)})?`, { modal: true, detail: 'The file is removed from disk.' }, 'Delete');
     if (choice !== 'Delete') return false;
   }
-  const configured = vscode.workspace.getConfiguration('hearth').inspect<string>('model.path')?.globalValue;
   await rm(resolved, { force: true });
-  // The setting must not point at a file that is gone.
-  if (configured !== undefined && path.resolve(configured) === resolved) await vscode.workspace.getConfiguration('hearth').update('model.path', undefined, vscode.ConfigurationTarget.Global);
+  // No setting may point at a file that is gone.
+  await forgetModelFile(resolved);
   return true;
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../common/formatBytes';
+import { useModelForBoth } from './modelRoleSettings';
 
 const GGUF_MAGIC = 'GGUF';
 
@@ -55,8 +56,7 @@ export async function importModelFile(modelsDir: string, options: ImportOptions 
     await rename(partial, target);
   }
   const use = options.use ?? (await vscode.window.showInformationMessage(`Hearth: imported ${path.basename(target)} into the models folder.`, 'Use It Now')) === 'Use It Now';
-  // User settings: a model path belongs to this machine, and the engine reloads on the change.
-  if (use) await vscode.workspace.getConfiguration('hearth').update('model.path', target, vscode.ConfigurationTarget.Global);
+  if (use) await useModelForBoth(target);
   return target;
 }
 

@@ -11,7 +11,7 @@ import { importModelFile } from './importModelFile';
 import { machineHardwareFromEngine } from './machineHardware';
 import { showManageModels } from './manageModels';
 import { findModels } from './modelLocations';
-import type { ResolvedRoles } from './modelResolver';
+import { useModelFor } from './modelRoleSettings';
 import { bundledModelCatalog, catalogFileByName } from './modelCatalog';
 import type { FileEstimate, InstalledModelFile, ModelUse } from '../../common/models/buildManageItems';
 import type { EngineClient } from '../engine/engineClient';
@@ -85,21 +85,6 @@ export function registerModels(context: vscode.ExtensionContext, services: Servi
   );
   registerModelDownloads(context, services, folder);
   return { useFor: async (role, file) => useModelFor(role, file, await currentModels()) };
-}
-
-/**
- * Sets the model of one role and keeps the other role's: a role without a setting of its own
- * follows `hearth.model.path`, else the other role's setting, so when neither exists it is pinned
- * to the file it uses now. The engine reloads with both (a reloading setting changed).
- */
-export async function useModelFor(role: ModelUse, file: string, current: ResolvedRoles | undefined): Promise<void> {
-  const config = vscode.workspace.getConfiguration('hearth');
-  const own = role === 'completion' ? 'models.completion' : 'models.chat';
-  const other = role === 'completion' ? 'models.chat' : 'models.completion';
-  const otherRole = role === 'completion' ? 'chat' : 'completion';
-  const otherPinned = (config.get<string>(other) ?? '').trim().length > 0 || (config.get<string>('model.path') ?? '').trim().length > 0;
-  if (!otherPinned && current !== undefined) await config.update(other, current[otherRole].path, vscode.ConfigurationTarget.Global);
-  await config.update(own, file, vscode.ConfigurationTarget.Global);
 }
 
 /**

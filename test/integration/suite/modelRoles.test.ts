@@ -110,4 +110,25 @@ describe('completion and chat models (two roles, one process)', function () {
     const single = hooks.engine.state;
     assert.ok(single.kind === 'ready' && single.model.chat === undefined && single.model.path === modelPath, JSON.stringify(single));
   });
+
+  it('Import and use replaces the role settings with one model; deleting a file clears every setting that names it', async () => {
+    const hooks = await api();
+    const config = () => vscode.workspace.getConfiguration('hearth');
+    const modelPath = config().get<string>('model.path');
+    await setting('models.completion', fimModel);
+    await setting('models.chat', storyModel);
+    const imported = await vscode.commands.executeCommand<string | undefined>('hearth.models.import', storyModel, true);
+    assert.ok(imported, 'the import returned nothing');
+    try {
+      assert.equal(config().get('model.path'), imported);
+      assert.equal(config().get('models.completion'), '', 'Import and use left the completion role on another file');
+      assert.equal(config().get('models.chat'), '');
+      await hooks.models.useFor('chat', imported);
+      await hooks.models.useFor('completion', imported);
+      assert.equal(await vscode.commands.executeCommand('hearth.models.delete', imported, true), true);
+      for (const key of ['model.path', 'models.completion', 'models.chat']) assert.notEqual(config().get(key), imported, `${key} still names the deleted file`);
+    } finally {
+      await setting('model.path', modelPath);
+    }
+  });
 });

@@ -52,7 +52,7 @@ describe('an untrusted workspace (Workspace Trust on)', function () {
     assert.match(hooks.services.privacy.statusBar.text, /untrusted/i);
   });
 
-  it("ignores a model path from the workspace's settings: the repository cannot choose the model Hearth parses", async () => {
+  it("ignores model paths from the workspace's settings (both roles too): the repository cannot choose the model Hearth parses", async () => {
     const userModel = vscode.workspace.getConfiguration('hearth').inspect<string>('model.path')?.globalValue;
     assert.ok(userModel, 'the user setting is not set');
     const shipped = '${workspaceFolder}/vendor/shipped-model.gguf';
@@ -66,14 +66,18 @@ describe('an untrusted workspace (Workspace Trust on)', function () {
     // An unrestricted setting beside it shows that VS Code read the file.
     await vscode.workspace.fs.writeFile(
       workspaceFile('.vscode/settings.json'),
-      new TextEncoder().encode(JSON.stringify({ 'hearth.model.path': shipped, 'hearth.chat.temperature': 0.9 })),
+      new TextEncoder().encode(
+        JSON.stringify({ 'hearth.model.path': shipped, 'hearth.models.completion': shipped, 'hearth.models.chat': shipped, 'hearth.chat.temperature': 0.9 }),
+      ),
     );
     await changed;
     assert.equal(vscode.workspace.getConfiguration('hearth').inspect('chat.temperature')?.workspaceValue, 0.9, 'VS Code did not read the workspace settings at all');
     assert.equal(vscode.workspace.getConfiguration('hearth').get('model.path'), userModel, 'the workspace chose the model path');
+    assert.equal(vscode.workspace.getConfiguration('hearth').get('models.completion'), '', 'the workspace chose the completion model');
+    assert.equal(vscode.workspace.getConfiguration('hearth').get('models.chat'), '', 'the workspace chose the chat model');
     await hooks.services.engine.restart();
     const state = hooks.engine.state;
-    assert.ok(state.kind === 'ready' && state.model.path === userModel, `loaded ${JSON.stringify(state)}`);
+    assert.ok(state.kind === 'ready' && state.model.path === userModel && state.model.chat === undefined, `loaded ${JSON.stringify(state)}`);
   });
 
   it('runs complex and simple commands on the local model and sends nothing, though the user allows the cloud', async () => {
