@@ -1,11 +1,14 @@
 // Builds the three runtimes Hearth has: the extension host bundle (CJS, `vscode` external),
 // the model and download processes (ESM, node-llama-cpp external because it ships native binaries
 // and is ESM-only), and the chat webview (browser). `--watch` rebuilds on change.
+// `--production --outdir=DIR` (npm run package) builds only those runtimes, minified and without
+// source maps, into DIR, leaving dist/ and the test bundles alone.
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const outdir = process.argv.find((arg) => arg.startsWith('--outdir='))?.slice('--outdir='.length) ?? 'dist';
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -18,12 +21,12 @@ const common = {
   alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
-const builds = [
+const runtimeBuilds = [
   {
     ...common,
     // cloud.js: the providers and the secret scanner, loaded on the first escalation (src/host/loadCloudModules.ts).
     entryPoints: { extension: 'src/extension.ts', cloud: 'src/host/cloudModules.ts' },
-    outdir: 'dist',
+    outdir,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
@@ -33,7 +36,7 @@ const builds = [
     ...common,
     // download.mjs: the short-lived process that downloads one model file (src/engine/download/).
     entryPoints: { engine: 'src/engine/main.ts', download: 'src/engine/download/downloadMain.ts' },
-    outdir: 'dist',
+    outdir,
     outExtension: { '.js': '.mjs' },
     platform: 'node',
     format: 'esm',
@@ -45,11 +48,14 @@ const builds = [
   {
     ...common,
     entryPoints: { webview: 'src/webview/main.ts' },
-    outdir: 'dist',
+    outdir,
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
   },
+];
+
+const testBuilds = [
   {
     // The integration suite runs inside the VS Code extension host, so it is bundled like the extension:
     // suite/index.ts (the mocha entry, `extensionTestsPath`) and each suite/*.test.ts, one bundle each,
@@ -75,11 +81,13 @@ const builds = [
   },
 ];
 
+const builds = production ? runtimeBuilds : [...runtimeBuilds, ...testBuilds];
+
 // The chat webview's icons: the codicon font and its stylesheet, served from dist/codicons/.
 async function copyCodicons() {
-  await mkdir('dist/codicons', { recursive: true });
+  await mkdir(`${outdir}/codicons`, { recursive: true });
   await Promise.all(
-    ['codicon.css', 'codicon.ttf'].map((file) => copyFile(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`)),
+    ['codicon.css', 'codicon.ttf'].map((file) => copyFile(`node_modules/@vscode/codicons/dist/${file}`, `${outdir}/codicons/${file}`)),
   );
 }
 
@@ -88,7 +96,7 @@ if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
-  // A clean dist/: a deleted test file must not leave a stale bundle that the suite still loads.
-  await rm('dist', { recursive: true, force: true });
+  // A clean output folder: a deleted test file must not leave a stale bundle that the suite still loads.
+  await rm(outdir, { recursive: true, force: true });
   await Promise.all([...builds.map((options) => esbuild.build(options)), copyCodicons()]);
 }

@@ -1,5 +1,5 @@
 // `npm test`: type-check, lint, build, then every suite in order (unit, engine, integration in a real
-// VS Code, e2e through its UI in a browser), each in its own process. Prints each suite's counts and one closing line
+// VS Code, e2e through its UI in a browser, the installed .vsix), each in its own process. Prints each suite's counts and one closing line
 // "N passed, N failed" that CI reads; exits non-zero if anything failed or a suite broke.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -38,6 +38,8 @@ const suites: Suite[] = [
   { name: 'integration', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/integration/runInCodeServer.ts')], count: runnerCounts },
   { name: 'e2e', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/e2e/runE2e.ts')], count: runnerCounts },
   { name: 'e2e-chat', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/e2e/runChatE2e.ts')], count: runnerCounts },
+  // Packages the linux-x64 .vsix from what is installed (no registry) and tests it installed.
+  { name: 'installed', command: process.execPath, args: ['--import', 'tsx', resolve(root, 'test/e2e/runInstalledE2e.ts')], count: runnerCounts },
 ];
 
 function run(suite: Suite): Promise<{ code: number; output: string }> {

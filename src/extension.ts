@@ -25,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const writing = registerWriting(context, services, chat);
 
   const activationMs = performance.now() - activationStart;
-  log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
+  log.info(`Activated in ${activationMs.toFixed(1)} ms from ${context.extensionPath} (${vscode.ExtensionMode[context.extensionMode]} mode).`);
   return createHearthApi(context, { services, activationMs, engine, completions, chat, writing, models });
 }
 

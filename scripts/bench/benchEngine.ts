@@ -1,11 +1,12 @@
 // `npm run bench:engine`: what the model process costs against node-llama-cpp in-process, for
 // the same model, prompt and settings in one run, plus model load time and the extension's
-// activation time in a real VS Code. `--json` ends with the figures as one JSON object.
+// activation time in a real VS Code, for the development build and the installed linux-x64
+// package. `--json` ends with the figures as one JSON object.
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { findTestModel } from '../../test/fixtures/testModels';
-import { measureActivation } from './measureActivation';
+import { measureActivation, measureInstalledActivation } from './measureActivation';
 
 const RUNS = 9;
 const MAX_TOKENS = 96;
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   const viaProcess = await benchModelProcess(modelPath);
   const inProcess = await benchInProcess(modelPath, viaProcess.threads);
   const activationMs = skipActivation ? null : await measureActivation();
+  const installedActivationMs = skipActivation || process.platform !== 'linux' || process.arch !== 'x64' ? null : await measureInstalledActivation();
 
   const processTps = median(viaProcess.samples.map((sample) => sample.tokensPerSec));
   const inProcessTps = median(inProcess.samples.map((sample) => sample.tokensPerSec));
@@ -119,6 +121,8 @@ async function main(): Promise<void> {
     loadMsInProcess: round(inProcess.loadMs),
     loadWallMs: round(viaProcess.loadWallMs),
     activationMs: activationMs === null ? null : round(activationMs, 2),
+    activationMsInstalled: installedActivationMs === null ? null : round(installedActivationMs, 2),
+    activationInstalledRatio: activationMs === null || installedActivationMs === null ? null : round(installedActivationMs / activationMs, 3),
   };
 
   console.log(`Hearth engine benchmark — ${modelPath}, ${RUNS} runs of ${MAX_TOKENS} tokens, medians`);
@@ -126,7 +130,10 @@ async function main(): Promise<void> {
   console.log(`  tokens/s   process ${figures.tokPerSecProcess}  in-process ${figures.tokPerSecInProcess}  ratio ${figures.tokPerSecRatio}`);
   console.log(`  first token process ${figures.ttftMsProcess} ms  in-process ${figures.ttftMsInProcess} ms  ratio ${figures.ttftRatio}`);
   console.log(`  model load ${figures.loadMs} ms (in-process ${figures.loadMsInProcess} ms; load request with thread tuning ${figures.loadWallMs} ms)`);
-  console.log(`  extension activation ${figures.activationMs === null ? 'skipped (--no-vscode)' : `${figures.activationMs} ms`}`);
+  console.log(`  extension activation ${figures.activationMs === null ? 'skipped (--no-vscode)' : `${figures.activationMs} ms (development build)`}`);
+  if (figures.activationMsInstalled !== null) {
+    console.log(`  installed package activation ${figures.activationMsInstalled} ms  ratio to development ${figures.activationInstalledRatio}`);
+  }
   if (json) console.log(JSON.stringify(figures));
 }
 

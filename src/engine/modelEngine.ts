@@ -10,6 +10,8 @@ import {
   LlamaCompletion,
   LlamaLogLevel,
   LlamaVocabularyType,
+  NoBinaryFoundError,
+  getModuleVersion,
   resolveChatWrapper,
   type ChatHistoryItem,
   type ChatWrapper,
@@ -38,6 +40,7 @@ import type {
   modelLoadParams,
   samplingSchema,
 } from '../common/protocol/engineProtocol';
+import { currentPlatform, missingBinaryMessage } from './binaryPackage';
 import { EngineError } from './engineError';
 import { checkModelFile, type CheckedModelFile } from './modelFileCheck';
 import { assertPairFits } from './pairFit';
@@ -420,6 +423,11 @@ export class ModelEngine {
         const text = message.trim();
         if (text.length > 0) this.log(level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? 'error' : 'warn', text);
       },
+    }).catch(async (error: unknown) => {
+      // Retried on the next call: the user may install the right package meanwhile.
+      this.llama = undefined;
+      if (!(error instanceof NoBinaryFoundError)) throw error;
+      throw new EngineError('binaryMissing', missingBinaryMessage(currentPlatform(), await getModuleVersion().catch(() => 'unknown')));
     });
     return this.llama;
   }

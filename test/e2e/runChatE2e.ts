@@ -38,7 +38,8 @@ import { createSampleWorkspace } from '../integration/runInCodeServer';
 import { check, poll, preview } from '../support/polling';
 import { runBrowserTests, type BrowserTest, type RunSummary } from './browserTests';
 import { runSuiteMain } from '../support/runSuiteMain';
-import { activeEditor, openFromExplorer, readEditor, squash, waitForExplorer, waitForHearth } from './workbench';
+import { activeEditor, openFromExplorer, readEditor, runCommand, squash, waitForExplorer, waitForHearth } from './workbench';
+import { findChatFrame, openChat, panelState, type MessageState, type PanelState } from './chatPanel';
 
 const OUTPUT_DIR = path.join(TEST_OUTPUT_DIR, 'e2e-chat');
 const WORKSPACE = path.join(OUTPUT_DIR, 'workspace');
@@ -79,22 +80,6 @@ interface ChatContext {
   dark?: ThemeLook;
   /** code-server's user settings file, which the first-run test edits as a user would. */
   settingsFile: string;
-}
-
-/** What one message element of the panel says about itself. */
-interface MessageState {
-  id: string;
-  role: string;
-  raw: string;
-  ended: string | null;
-  header: string;
-  body: string;
-}
-
-interface PanelState {
-  messages: MessageState[];
-  /** The send button shows Stop: an answer is being written. */
-  stopping: boolean;
 }
 
 const tests: Array<BrowserTest<ChatContext>> = [
@@ -492,55 +477,6 @@ const tests: Array<BrowserTest<ChatContext>> = [
 
 // --- The panel ----------------------------------------------------------------------------------
 
-/** Shows the chat view (through its focus command) and returns its webview's inner frame. */
-async function openChat(page: Page): Promise<Frame> {
-  const visible = await findChatFrame(page, 0).catch(() => undefined);
-  if (visible !== undefined) return visible;
-  await runCommand(page, 'Hearth: Focus on Chat View');
-  return findChatFrame(page, 30_000);
-}
-
-/** The inner frame of the visible chat webview (the one with the composer). */
-async function findChatFrame(page: Page, timeoutMs: number): Promise<Frame> {
-  let found: Frame | undefined;
-  await poll(timeoutMs, async () => {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame() || frame.isDetached()) continue;
-      const ready = await frame
-        .evaluate(() => {
-          const composer = document.querySelector('#composer');
-          return composer !== null && composer.getBoundingClientRect().height > 0 && document.visibilityState === 'visible';
-        })
-        .catch(() => false);
-      if (!ready) continue;
-      // Its iframe must be on screen (a hidden view's frame can linger).
-      const element = await frame.frameElement().catch(() => undefined);
-      const box = await element?.boundingBox().catch(() => null);
-      if (box && box.width > 0 && box.height > 0) {
-        found = frame;
-        return true;
-      }
-    }
-    return false;
-  }, 200);
-  if (found === undefined) throw new Error(`the chat panel did not show within ${timeoutMs / 1000} s`);
-  return found;
-}
-
-async function panelState(frame: Frame): Promise<PanelState> {
-  return frame.evaluate(() => ({
-    messages: Array.from(document.querySelectorAll<HTMLElement>('.message[data-message-id]')).map((element) => ({
-      id: element.getAttribute('data-message-id') ?? '',
-      role: element.getAttribute('data-role') ?? '',
-      raw: element.getAttribute('data-raw') ?? '',
-      ended: element.getAttribute('data-ended'),
-      header: element.querySelector('.message-header')?.textContent ?? '',
-      body: element.querySelector<HTMLElement>('.message-body')?.innerText ?? '',
-    })),
-    stopping: document.querySelector('#send-button')?.classList.contains('stop') ?? false,
-  }));
-}
-
 /**
  * Colours that follow the theme. The panel's body is transparent (the side bar shows through), so
  * its computed background is the same in every theme; the text colour and the theme's side bar
@@ -555,17 +491,6 @@ async function themeLook(frame: Frame): Promise<ThemeLook> {
 }
 
 // --- The workbench ------------------------------------------------------------------------------
-
-/** Runs a command from the Command Palette by its full title. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click();
-}
 
 /** Picks a color theme in "Preferences: Color Theme", as a user does; waits for the workbench to wear it. */
 async function chooseColorTheme(page: Page, label: string, kind: 'vs' | 'vs-dark'): Promise<void> {

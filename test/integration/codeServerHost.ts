@@ -3,7 +3,7 @@
 // See DESIGN.md, "A real VS Code for tests". Everything started here is stopped again, also when
 // the caller fails or is interrupted: code-server runs in its own process group, which is killed
 // whole (with any descendant that left it), and a Ctrl-C or exit of this process does the same.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, rmSync, statSync, type Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -137,6 +137,13 @@ export interface CodeServerOptions {
    * untrusted, in restricted mode, with no startup prompt.
    */
   workspaceTrust?: boolean;
+  /**
+   * Folder that holds the run's folder (default .test-output/code-server/). The installed-package
+   * test puts it outside the repository, so nothing installed can reach the repository's node_modules.
+   */
+  runParent?: string;
+  /** .vsix files installed (`code-server --install-extension`) into the run's empty extensions folder before it starts. */
+  installVsix?: readonly string[];
 }
 
 export interface WorkbenchUrlOptions {
@@ -164,7 +171,7 @@ export interface CodeServer {
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const { codeServerEntry } = await installTestHost();
-  const parent = path.join(TEST_OUTPUT_DIR, 'code-server');
+  const parent = options.runParent ?? path.join(TEST_OUTPUT_DIR, 'code-server');
   await fs.mkdir(parent, { recursive: true });
   const runDir = await fs.mkdtemp(path.join(parent, `${options.name ?? 'code-server'}-`));
   const userDataDir = path.join(runDir, 'user-data');
@@ -212,6 +219,16 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   });
   const egressLog = options.egressLog ?? process.env.HEARTH_EGRESS_LOG;
   if (egressLog) Object.assign(env, egressGuardEnv(egressLog, env.NODE_OPTIONS));
+
+  for (const vsix of options.installVsix ?? []) {
+    // As a user installs a file: code-server's CLI unpacks it into the extensions folder.
+    const installed = spawnSync(
+      process.execPath,
+      [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
+      { cwd: runDir, env, encoding: 'utf8', timeout: 120_000 },
+    );
+    if (installed.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (${installed.status ?? installed.error?.message}):\n${installed.stdout}${installed.stderr}`);
+  }
 
   const args = [
     codeServerEntry,

@@ -323,7 +323,7 @@ describe('engine protocol schemas', () => {
     it('lists the documented kinds and uses a server-defined JSON-RPC error code', () => {
       assert.deepEqual(
         [...engineErrorKind.options].sort(),
-        ['corruptModel', 'infillUnsupported', 'internal', 'invalidParams', 'modelChanged', 'modelNotFound', 'modelTooLarge', 'noModelLoaded', 'notGguf'],
+        ['binaryMissing', 'corruptModel', 'infillUnsupported', 'internal', 'invalidParams', 'modelChanged', 'modelNotFound', 'modelTooLarge', 'noModelLoaded', 'notGguf'],
       );
       assert.equal(ENGINE_ERROR_CODE, -32_001);
       // JSON-RPC reserves -32099..-32000 for implementation-defined server errors.

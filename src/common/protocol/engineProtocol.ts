@@ -269,6 +269,8 @@ export const engineErrorKind = z.enum([
   'internal',
   /** A model/load or model/unload ended this request: the model it ran on was replaced. Send it again. */
   'modelChanged',
+  /** node-llama-cpp found no prebuilt llama.cpp binary for this platform in the installation. */
+  'binaryMissing',
 ]);
 export type EngineErrorKind = z.infer<typeof engineErrorKind>;
 
