@@ -41,6 +41,7 @@ import type {
   samplingSchema,
 } from '../common/protocol/engineProtocol';
 import { currentPlatform, missingBinaryMessage } from './binaryPackage';
+import { suggestionIsComplete } from '../common/completion/postProcessCompletion';
 import { EngineError } from './engineError';
 import { checkModelFile, type CheckedModelFile } from './modelFileCheck';
 import { assertPairFits } from './pairFit';
@@ -358,7 +359,7 @@ export class ModelEngine {
     });
     const loadMs = performance.now() - start;
     try {
-      const threads = await this.resolveThreads(model, params.threads);
+      const threads = await this.resolveThreads(model, params, path);
       const contextSize = Math.min(params.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
       const layout = SEQUENCE_LAYOUT[serves];
       const context = await model.createContext({ contextSize, sequences: sequenceCount(serves), threads: threads.threads }).catch((error: unknown) => {
@@ -378,6 +379,7 @@ export class ModelEngine {
         trainContextSize: model.trainContextSize,
         threads: threads.threads,
         threadsReason: threads.reason,
+        threadsSource: threads.source,
         hasInfill: isInfillCapable(model),
         chatWrapper: chatWrapper.wrapperName,
       };
@@ -402,13 +404,19 @@ export class ModelEngine {
     }
   }
 
-  private async resolveThreads(model: LlamaModel, setting: LoadParams['threads']): Promise<ThreadChoice> {
+  private async resolveThreads(model: LlamaModel, params: LoadParams, path: string): Promise<ThreadChoice & { source: ModelInfo['threadsSource'] }> {
     const cores = physicalCores();
+    const setting = params.threads;
     if (setting !== 'auto') {
       if (setting > cores) this.log('warn', `hearth.engine.threads is ${setting}, more than the ${cores} physical cores; this is usually slower.`);
-      return { threads: setting, reason: 'set by hearth.engine.threads' };
+      return { threads: setting, reason: 'set by hearth.engine.threads', source: 'setting' };
     }
-    return chooseThreads(model, cores);
+    const remembered = params.rememberedThreads.find((entry) => entry.path === path);
+    if (remembered !== undefined) {
+      this.log('info', `Reused the thread measurement for ${basename(path)} on this machine: ${remembered.threads} threads (${remembered.measured}); no measurement this time.`);
+      return { threads: remembered.threads, reason: `remembered: ${remembered.measured}`, source: 'remembered' };
+    }
+    return { ...(await chooseThreads(model, cores)), source: 'measured' };
   }
 
   /** The process's one node-llama-cpp instance (created on first use), shared with header reads and hardware queries. */
@@ -486,8 +494,15 @@ export class ModelEngine {
       const inputBefore = sequence.tokenMeter.usedInputTokens;
       let generatedTokens = 0;
       let firstTokenAt: number | undefined;
+      let generated = '';
       const options: GenerationOptions = {
-        onTextChunk: onText,
+        onTextChunk: (text) => {
+          onText(text);
+          if (params.suggestion === undefined || abortReason !== undefined) return;
+          generated += text;
+          // Nothing after this can change the ghost text: stop instead of running to maxTokens or the budget.
+          if (suggestionIsComplete({ ...params.suggestion, completion: generated })) stop('stop');
+        },
         onToken: (tokens) => {
           if (promptBudget !== undefined) {
             clearTimeout(promptBudget);

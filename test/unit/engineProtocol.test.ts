@@ -33,6 +33,7 @@ const modelInfo: ModelInfo = {
   trainContextSize: 8192,
   threads: 4,
   threadsReason: 'measured',
+  threadsSource: 'measured',
   hasInfill: true,
   chatWrapper: 'Llama3ChatWrapper',
 };

@@ -42,6 +42,7 @@ function modelInfoFor(path: string): ModelInfo {
     trainContextSize: 4_096,
     threads: 2,
     threadsReason: 'test',
+    threadsSource: 'setting',
     hasInfill: false,
     chatWrapper: 'GeneralChatWrapper',
   };

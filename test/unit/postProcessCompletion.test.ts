@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   DEFAULT_STOP_TOKENS,
   postProcessCompletion,
+  suggestionIsComplete,
   type PostProcessInput,
 } from '../../src/common/completion/postProcessCompletion';
 
@@ -310,5 +311,45 @@ describe('postProcessCompletion', () => {
       assert.equal(atEnd('  ', '<|endoftext|>return 1'), undefined);
       assert.equal(atEnd('  ', '\n\n<|fim_pad|>'), undefined);
     });
+  });
+});
+
+describe('suggestionIsComplete (when the model process may stop generating)', () => {
+  const base = { linePrefix: '  ', lineSuffix: '', suffixLines: ['}'], maxLines: 16 };
+  /** Every prefix of `full`, in pieces of `step` characters, as tokens would arrive. */
+  const firstCompleteAt = (full: string, input: Omit<PostProcessInput, 'completion'>, step = 1): number | undefined => {
+    for (let end = step; end <= full.length; end += step) if (suggestionIsComplete({ ...input, completion: full.slice(0, end) })) return end;
+    return undefined;
+  };
+
+  it('inside a line: complete once the line ends, never before', () => {
+    const input = { ...base, linePrefix: 'const x = f(', lineSuffix: ');' };
+    assert.equal(suggestionIsComplete({ ...input, completion: 'a, b' }), false);
+    assert.equal(suggestionIsComplete({ ...input, completion: 'a, b\nmore' }), true);
+  });
+
+  it('at maxLines: complete when the last kept line has ended, and the suggestion is what post-processing shows from the whole text', () => {
+    const full = 'return 1;\n  x();\n  y();\n  z();\n';
+    const input = { ...base, maxLines: 2 };
+    const end = firstCompleteAt(full, input);
+    assert.equal(end, 'return 1;\n  x();\n'.length);
+    assert.equal(postProcessCompletion({ ...input, completion: full.slice(0, end) }), postProcessCompletion({ ...input, completion: full }));
+  });
+
+  it('when the block closes or the text leaves it: complete on the deciding line, with the same suggestion', () => {
+    const nested = 'if (a) {\n    b();\n  }\n  next();\n  more();\n';
+    const input = { ...base, suffixLines: [] };
+    const end = firstCompleteAt(nested, input);
+    assert.ok(end !== undefined && end < nested.length, `complete at ${end}`);
+    assert.equal(postProcessCompletion({ ...input, completion: nested.slice(0, end) }), postProcessCompletion({ ...input, completion: nested }));
+    // The second line is left of the cursor's block (4 columns): the suggestion ends before it.
+    const dedent = 'a();\nb();\n}\nfunction next() {\n';
+    const endDedent = firstCompleteAt(dedent, { ...base, linePrefix: '    ' });
+    assert.equal(endDedent, 'a();\nb();\n'.length);
+  });
+
+  it('on a stop token at once, and not while the text runs on inside the block', () => {
+    assert.equal(suggestionIsComplete({ ...base, completion: 'x();<|endoftext|>' }), true);
+    assert.equal(suggestionIsComplete({ ...base, completion: 'x();\n  y();\n  z(' }), false);
   });
 });

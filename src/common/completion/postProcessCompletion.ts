@@ -54,16 +54,38 @@ export interface PostProcessInput {
 
 /** The suggestion to show, or undefined when nothing useful is left. */
 export function postProcessCompletion(input: PostProcessInput): string | undefined {
-  const tabSize = input.tabSize !== undefined && Number.isInteger(input.tabSize) && input.tabSize > 0 ? input.tabSize : 4;
+  const tabSize = tabSizeOf(input);
   const text = cutAtStopToken(input.completion.replace(/\r\n?/g, '\n'), input.stopTokens ?? DEFAULT_STOP_TOKENS);
   const lines = text.split('\n').map((line) => line.trimEnd());
 
   // Inside a line only the rest of that line is the model's to fill; at the end of a line or
   // on an empty one it may write the block that follows.
   const suggestion = isBlank(input.lineSuffix)
-    ? multiLine(lines, input, tabSize)
+    ? multiLine(lines, input, tabSize).text
     : singleLine(lines[0] ?? '', input.lineSuffix);
   return isBlank(suggestion) ? undefined : suggestion;
+}
+
+/**
+ * Whether the text generated so far already holds the whole suggestion `postProcessCompletion`
+ * would show, so the model can stop: a stop token came, the line ended (inside a line), or the
+ * multi-line rules ended the block or reached `maxLines` on lines that are complete. The model
+ * process asks this as tokens arrive; whatever comes after cannot change the suggestion.
+ */
+export function suggestionIsComplete(input: PostProcessInput): boolean {
+  const normalized = input.completion.replace(/\r\n?/g, '\n');
+  const text = cutAtStopToken(normalized, input.stopTokens ?? DEFAULT_STOP_TOKENS);
+  if (text.length < normalized.length) return true;
+  const lines = text.split('\n').map((line) => line.trimEnd());
+  // The last piece is a line still being written; only the lines before it are settled.
+  const completeLines = lines.length - 1;
+  if (completeLines === 0) return false;
+  if (!isBlank(input.lineSuffix)) return true;
+  return multiLine(lines, input, tabSizeOf(input)).decidedAt < completeLines;
+}
+
+function tabSizeOf(input: PostProcessInput): number {
+  return input.tabSize !== undefined && Number.isInteger(input.tabSize) && input.tabSize > 0 ? input.tabSize : 4;
 }
 
 function cutAtStopToken(text: string, stopTokens: readonly string[]): string {
@@ -114,7 +136,11 @@ function closesBeforeCompletion(line: string, overlapStart: number): boolean {
   return true;
 }
 
-function multiLine(lines: readonly string[], input: PostProcessInput, tabSize: number): string {
+/**
+ * The multi-line suggestion, and the index of the line that ended it (the line that broke the
+ * block, or the last one kept at `maxLines`); lines.length when the text ran out first.
+ */
+function multiLine(lines: readonly string[], input: PostProcessInput, tabSize: number): { text: string; decidedAt: number } {
   const maxLines = Math.max(1, Math.floor(input.maxLines));
   // The cursor line's indentation; on a blank line, where the cursor stands in it.
   const blockIndent = indentWidth(leadingWhitespace(input.linePrefix), tabSize);
@@ -124,21 +150,33 @@ function multiLine(lines: readonly string[], input: PostProcessInput, tabSize: n
   // Set once the completion has gone deeper than the block: returning to the block's
   // indentation then means the nested block it wrote is finished.
   let wentDeeper = false;
-  for (let i = 0; i < lines.length && kept.length < maxLines; i++) {
+  // The line that ended the suggestion; lines.length while none has.
+  let decidedAt = lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    if (kept.length >= maxLines) {
+      decidedAt = i - 1; // the line that filled it
+      break;
+    }
     const line = lines[i] ?? '';
     if (isBlank(line)) {
       kept.push(''); // a blank line inside a block does not end it
       continue;
     }
     const asWritten = i === 0 ? input.linePrefix + line : line;
-    if (nextSuffixLine !== undefined && sameLine(asWritten, nextSuffixLine, tabSize)) break;
+    if (nextSuffixLine !== undefined && sameLine(asWritten, nextSuffixLine, tabSize)) {
+      decidedAt = i;
+      break;
+    }
     if (i === 0) {
       kept.push(line);
       continue;
     }
 
     const indent = indentWidth(leadingWhitespace(line), tabSize);
-    if (indent < blockIndent) break;
+    if (indent < blockIndent) {
+      decidedAt = i;
+      break;
+    }
     if (indent > blockIndent) {
       wentDeeper = true;
       kept.push(line);
@@ -156,14 +194,20 @@ function multiLine(lines: readonly string[], input: PostProcessInput, tabSize: n
       const suffixHasIt =
         suffixCloser === closer && indentWidth(leadingWhitespace(nextSuffixLine ?? ''), tabSize) === indent;
       if (!suffixHasIt) kept.push(line);
+      decidedAt = i;
       break;
     }
-    if (wentDeeper) break; // the next sibling after a finished block is a new suggestion's job
+    if (wentDeeper) {
+      decidedAt = i; // the next sibling after a finished block is a new suggestion's job
+      break;
+    }
     kept.push(line);
   }
+  // The last line filled it: decided there, though nothing came after.
+  if (decidedAt === lines.length && kept.length >= maxLines) decidedAt = lines.length - 1;
 
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
-  return kept.join('\n');
+  return { text: kept.join('\n'), decidedAt };
 }
 
 const CLOSING_LINE = /^(?:[}\])]|(?:end|fi|done|esac|endif|endfor|endwhile|endfunction|endmodule)\b(?!\s*(?:=(?!=)|[.([])))/;

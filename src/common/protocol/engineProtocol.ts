@@ -38,6 +38,14 @@ export const modelLoadParams = z.object({
    * `path`: `path` serves both roles and is loaded once.
    */
   chatPath: z.string().min(1).optional(),
+  /**
+   * Thread counts measured earlier for these files on this machine (the host remembers them): with
+   * threads 'auto', a file listed here loads with its count instead of being measured again.
+   */
+  rememberedThreads: z
+    .array(z.object({ path: z.string().min(1), threads: z.number().int().min(1).max(512), measured: z.string().max(1_000) }))
+    .max(8)
+    .default([]),
 });
 
 const loadedModelSchema = z.object({
@@ -50,6 +58,8 @@ const loadedModelSchema = z.object({
   threads: z.number().int().positive(),
   /** Why these threads: the measurement or the explicit setting. */
   threadsReason: z.string(),
+  /** measured now (the host may remember it), remembered from an earlier measurement, or set by hearth.engine.threads. */
+  threadsSource: z.enum(['measured', 'remembered', 'setting']),
   hasInfill: z.boolean(),
   /** The chat template node-llama-cpp resolved from the model's metadata. */
   chatWrapper: z.string(),
@@ -68,6 +78,16 @@ export const modelStatusResult = z.object({
   contextTokensUsed: z.number().int().nonnegative(),
   activeRequests: z.number().int().nonnegative(),
   lastTokensPerSec: z.number().nonnegative().nullable(),
+});
+
+/** Where the ghost text stands, so the model process can stop once the suggestion is complete (see suggestionIsComplete). */
+export const suggestionStopSchema = z.object({
+  linePrefix: z.string().max(1_000_000),
+  lineSuffix: z.string().max(1_000_000),
+  /** The document's lines after the cursor line (the first non-blank one matters). */
+  suffixLines: z.array(z.string().max(1_000_000)).max(10_000),
+  maxLines: z.number().int().min(1).max(200),
+  tabSize: z.number().int().min(1).max(32).optional(),
 });
 
 export const samplingSchema = z.object({
@@ -93,6 +113,11 @@ export const samplingSchema = z.object({
   slot: z.enum(['completion', 'shared']).default('shared'),
   /** Which loaded model answers; absent: the chat model for generate/chat, the completion model otherwise. */
   role: modelRoleSchema.optional(),
+  /**
+   * Stop (stopReason 'stop') as soon as the text so far holds the whole suggestion the host's
+   * post-processing would show: a finished line, a finished block, or maxLines lines.
+   */
+  suggestion: suggestionStopSchema.optional(),
 });
 
 export const generateCompleteParams = samplingSchema.extend({

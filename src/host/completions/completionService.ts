@@ -156,10 +156,16 @@ export class CompletionService {
     const singleLine = window.lineSuffix.trim().length > 0;
     const input = this.promptInput(model, document, line, character, window, settings);
     // Ghost text shows the whole answer, so nothing is streamed.
+    const suffixLines = document.lines.slice(line + 1, line + 1 + settings.suffixLines);
+    // Post-processing reads only the first non-blank line below the cursor.
+    const firstBelow = suffixLines.findIndex((text) => text.trim().length > 0);
+    const maxLines = singleLine ? 1 : settings.maxLines;
     const sampling = {
       slot: 'completion' as const,
       maxTokens: settings.maxTokens,
       stop: singleLine ? ['\n'] : [],
+      // The model process stops once what post-processing keeps is complete.
+      suggestion: { linePrefix: window.linePrefix, lineSuffix: window.lineSuffix, suffixLines: suffixLines.slice(0, firstBelow + 1), maxLines },
       temperature: 0,
       promptBudgetMs: settings.promptBudgetMs,
       generationBudgetMs: settings.generationBudgetMs,
@@ -185,8 +191,8 @@ export class CompletionService {
           completion: result.text,
           linePrefix: window.linePrefix,
           lineSuffix: window.lineSuffix,
-          suffixLines: document.lines.slice(line + 1, line + 1 + settings.suffixLines),
-          maxLines: singleLine ? 1 : settings.maxLines,
+          suffixLines,
+          maxLines,
         });
     if (text !== undefined && settings.cacheSize > 0) this.cache.set(window.prefix + window.linePrefix, window.suffix, text);
     return { text, result };

@@ -19,6 +19,7 @@ import { presentEngineError } from './engineErrorPresenter';
 import { showEngineMenu } from './engineMenu';
 import { reloadingSettings } from './engineSettings';
 import { EngineStatusBar, STATUS_MENU_COMMAND } from './engineStatusBar';
+import { ThreadTuningMemory } from './threadTuningMemory';
 import { tryModel, type TryModelResult } from './tryModel';
 
 export interface EngineArea {
@@ -31,7 +32,8 @@ export interface EngineArea {
 
 export function registerEngine(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, privacy: PrivacyArea): EngineArea {
   const consent = new WorkspaceModelConsent(context.globalState);
-  const supervisor = createEngineSupervisor(context, log, consent);
+  const tuning = new ThreadTuningMemory(context.globalState);
+  const supervisor = createEngineSupervisor(context, log, consent, tuning);
   context.subscriptions.push({ dispose: () => supervisor.dispose() });
 
   // The FIM order is resolved once per loaded model, here, from the catalog.
@@ -81,6 +83,14 @@ export function registerEngine(context: vscode.ExtensionContext, log: vscode.Log
   context.subscriptions.push(
     statusBar,
     supervisor.onDidChangeState((state) => statusBar.show(state)),
+    // A fresh thread measurement is kept for the next load of the same file on this machine.
+    supervisor.onDidChangeState((state) => {
+      if (state.kind !== 'ready') return;
+      void tuning.rememberLoad(state.model).then(
+        (paths) => paths.forEach((path) => log.info(`Remembered the thread measurement for ${path}; the next load reuses it.`)),
+        (error: unknown) => log.warn(`Could not remember the thread measurement: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }),
     supervisor.onDidGiveUp((error) => services.presentError(error)),
     vscode.commands.registerCommand(
       'hearth.generate.tryModel',

@@ -190,4 +190,43 @@ describe('Hearth in VS Code with the real model', function () {
       await vscode.workspace.fs.delete(page);
     }
   });
+
+  it('measures threads on the first load of a file and reuses the measurement on the next load (remembered tuning)', async () => {
+    const hearthApi = await api();
+    const config = vscode.workspace.getConfiguration('hearth');
+    const good = config.get<string>('model.path');
+    assert.ok(good, 'the runner sets hearth.model.path');
+    // A copy never loaded before on this machine: nothing is remembered for it yet.
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const storage = vscode.Uri.joinPath(folder.uri, '..', `tuning-${Date.now()}.gguf`);
+    await vscode.workspace.fs.copy(vscode.Uri.file(good), storage);
+    try {
+      await config.update('model.path', storage.fsPath, vscode.ConfigurationTarget.Global);
+      const first = await hearthApi.services.engine.restart();
+      assert.equal(first.threadsSource, 'measured', first.threadsReason);
+      assert.match(first.threadsReason, /^auto: measured/);
+      // The host keeps the measurement once the load is ready (asynchronously): wait for it.
+      const second = await waitFor(async () => {
+        const info = await hearthApi.services.engine.restart();
+        return info.threadsSource === 'remembered' ? info : undefined;
+      });
+      assert.equal(second.threads, first.threads);
+      assert.match(second.threadsReason, /^remembered: auto: measured .*, on \d{4}-\d{2}-\d{2}$/);
+    } finally {
+      await config.update('model.path', good, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.fs.delete(storage);
+    }
+  });
 });
+
+/** The first value `probe` gives within the time, polling. */
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`nothing within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

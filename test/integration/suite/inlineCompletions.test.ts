@@ -280,4 +280,39 @@ describe('inline completions in VS Code with the real model', function () {
       );
     });
   });
+
+  describe('with the story model (plain completion, a real model that ends its lines)', () => {
+    let plainModel: string | undefined;
+
+    before(async () => {
+      const storyModel = process.env.HEARTH_STORY_TEST_MODEL;
+      assert.ok(storyModel, 'HEARTH_STORY_TEST_MODEL is not set by the runner');
+      plainModel = vscode.workspace.getConfiguration('hearth').get<string>('model.path');
+      await setting('model.path', storyModel);
+      await setting('completions.maxLines', 2);
+      await setting('completions.maxTokens', 256);
+      // A loaded, shared machine must not cut the answer short: this test is about the stop, not the budget.
+      await setting('completions.promptBudgetMs', 30_000);
+      await setting('completions.generationBudgetMs', 30_000);
+    });
+
+    after(async () => {
+      for (const id of ['completions.maxLines', 'completions.maxTokens', 'completions.promptBudgetMs', 'completions.generationBudgetMs']) await setting(id, undefined);
+      await setting('model.path', plainModel);
+    });
+
+    it('stops generating a multi-line suggestion at maxLines instead of running to maxTokens or the budget', async () => {
+      const hearthApi = await api();
+      const service = hearthApi.completions.service;
+      const lines = ['Once upon a time, there was a little dog named Max.', ''];
+      const source = new vscode.CancellationTokenSource();
+      const outcome = await service.provide({ path: 'story.md', languageId: 'markdown', lines }, 1, 0, source.token);
+      source.dispose();
+      const result = service.lastModelResult;
+      assert.ok(result !== undefined && result.generatedTokens > 0, 'the story model generated nothing');
+      assert.equal(result.stopReason, 'stop', `stopped by ${result.stopReason} after ${result.generatedTokens} tokens: ${JSON.stringify(result.text)}`);
+      assert.ok(result.generatedTokens < 256, `${result.generatedTokens} tokens generated`);
+      assert.ok(outcome !== undefined && outcome.text.split('\n').length <= 2, `shown: ${JSON.stringify(outcome?.text)}`);
+    });
+  });
 });
