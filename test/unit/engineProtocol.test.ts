@@ -53,13 +53,14 @@ describe('engine protocol schemas', () => {
   describe('model/load params', () => {
     it('defaults threads to auto and leaves contextSize unset', () => {
       const parsed = modelLoadParams.parse({ path: '/m.gguf' });
-      assert.deepEqual(parsed, { path: '/m.gguf', threads: 'auto' });
+      assert.deepEqual(parsed, { path: '/m.gguf', threads: 'auto', rememberedThreads: [] });
     });
 
     it('keeps explicit threads and contextSize', () => {
       assert.deepEqual(modelLoadParams.parse({ path: '/m.gguf', threads: 8, contextSize: 2048 }), {
         path: '/m.gguf',
         threads: 8,
+        rememberedThreads: [],
         contextSize: 2048,
       });
       assert.equal(modelLoadParams.parse({ path: '/m.gguf', threads: 'auto' }).threads, 'auto');

@@ -247,7 +247,7 @@ describe('EngineSupervisor', function () {
       assert.equal(h.spawned.length, 1);
       assert.equal(h.supervisor.pid, 1_000);
       assert.deepEqual(h.latest.requests, [
-        { method: 'model/load', params: { path: '/models/coder.gguf', contextSize: 4_096, threads: 6 } },
+        { method: 'model/load', params: { path: '/models/coder.gguf', contextSize: 4_096, threads: 6, rememberedThreads: [] } },
         { method: 'generate/complete', params: { streamId: 's-def f(', prompt: 'def f(', maxTokens: 256, stop: [], temperature: 0, slot: 'shared', stream: true } },
       ]);
       assert.equal(result.text, 'hello');
@@ -256,7 +256,7 @@ describe('EngineSupervisor', function () {
 
     it("leaves threads to the protocol's 'auto' default", async () => {
       await h.complete();
-      assert.deepEqual(h.latest.requests[0], { method: 'model/load', params: { path: '/models/tiny.gguf', threads: 'auto' } });
+      assert.deepEqual(h.latest.requests[0], { method: 'model/load', params: { path: '/models/tiny.gguf', threads: 'auto', rememberedThreads: [] } });
     });
 
     it('goes notLoaded → loading → ready → generating → ready', async () => {
@@ -471,7 +471,7 @@ describe('EngineSupervisor', function () {
       const result = await h.complete();
       assert.equal(result.text, 'hello');
       assert.equal(h.spawned.length, 3);
-      assert.deepEqual(h.latest.requests[0], { method: 'model/load', params: { path: '/models/fixed.gguf', threads: 'auto' } });
+      assert.deepEqual(h.latest.requests[0], { method: 'model/load', params: { path: '/models/fixed.gguf', threads: 'auto', rememberedThreads: [] } });
       assert.deepEqual(h.supervisor.state, { kind: 'ready', model: modelInfoFor('/models/fixed.gguf') });
 
       h.latest.crash();
