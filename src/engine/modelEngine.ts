@@ -46,9 +46,10 @@ import { EngineError } from './engineError';
 import { checkModelFile, type CheckedModelFile } from './modelFileCheck';
 import { assertPairFits } from './pairFit';
 import { physicalCores } from './physicalCores';
-import { completionTokens, infillTokens, vocabularyOf, type Vocabulary } from './promptLayout';
+import { completionTokens, infillTokens, vocabularyOf, windowCompletionTokens, windowInfillTokens, type Vocabulary } from './promptLayout';
+import { backgroundChunkDelayMs } from './testHooks';
 import { SequencePool } from './sequencePool';
-import { DEFAULT_CONTEXT_SIZE, SEQUENCE_LAYOUT, sequenceCount, type Serves } from './contextLayout';
+import { DEFAULT_CONTEXT_SIZE, firstWindowTokens, SEQUENCE_LAYOUT, sequenceCount, type Serves } from './contextLayout';
 import { chooseThreads, type ThreadChoice } from './threadTuner';
 
 type Sampling = z.output<typeof samplingSchema>;
@@ -67,6 +68,8 @@ interface Loaded {
   readonly context: LlamaContext;
   /** Absent on a chat-only model: its completion-slot requests use the shared pool. */
   readonly completionPool: SequencePool | undefined;
+  /** The fast first window's sequence (completion models only). */
+  readonly windowPool: SequencePool | undefined;
   readonly sharedPool: SequencePool;
   readonly vocabulary: Vocabulary;
   readonly chatWrapper: ChatWrapper;
@@ -109,6 +112,28 @@ interface GenerationOptions {
   customStopTriggers?: string[];
 }
 
+/** Prompt tokens evaluated per background step; small, so a request never waits long behind one. */
+const BACKGROUND_CHUNK_TOKENS = 64;
+/** Weight of the newest timing in the prompt speed (an exponential moving average). */
+const PROMPT_SPEED_WEIGHT = 0.3;
+/** Chunks shorter than this say little about prompt speed. */
+const PROMPT_SPEED_MIN_TOKENS = 16;
+
+type GenerationRun = (sequence: LlamaContextSequence, options: GenerationOptions, loaded: Loaded, record: PromptRecord) => Promise<RawGeneration>;
+
+/** How a completion request lays out its full prompt and its fast first window. */
+interface WindowPlan {
+  readonly full: (loaded: Loaded, room: number) => Token[];
+  readonly window: (loaded: Loaded, tokens: number) => Token[];
+}
+
+/** A full prompt being read into the completion sequence in the background. */
+interface BackgroundRead {
+  readonly target: readonly Token[];
+  readonly abort: AbortController;
+  evaluated: number;
+}
+
 /** A request that holds the loaded model (its context, its sequences) until it settles. */
 interface ModelUse {
   /** Aborted, with the `modelChanged` EngineError as its reason, when a load or unload ends the request. */
@@ -123,6 +148,12 @@ export class ModelEngine {
   private loading: Promise<unknown> = Promise.resolve();
   private state: ModelStatus['state'] = 'unloaded';
   private activeRequests = 0;
+  /** Resolved when no request runs: the background read waits on them. */
+  private idleWaiters: Array<() => void> = [];
+  /** Prompt tokens evaluated per millisecond, measured as prompts are read (undefined until then). */
+  private promptTokensPerMs: number | undefined;
+  /** The background read on each completion model, while it runs. */
+  private readonly backgroundReads = new Map<Loaded, BackgroundRead>();
   private lastTokensPerSec: number | null = null;
   /** Every request using `loaded`: disposing the model under one crashes the process in llama.cpp's decode loop. */
   private readonly uses = new Set<ModelUse>();
@@ -197,7 +228,8 @@ export class ModelEngine {
 
   status(): ModelStatus {
     const roles = this.roles;
-    const sequences = roles === undefined ? [] : distinct(roles).flatMap((loaded) => [...(loaded.completionPool?.all ?? []), ...loaded.sharedPool.all]);
+    const sequences = roles === undefined ? [] : distinct(roles).flatMap((loaded) => [...(loaded.completionPool?.all ?? []), ...(loaded.windowPool?.all ?? []), ...loaded.sharedPool.all]);
+    const reading = roles === undefined ? undefined : this.backgroundReads.get(roles.completion);
     const used = Math.max(0, ...sequences.map((sequence) => sequence.nextTokenIndex));
     return {
       state: this.state,
@@ -206,6 +238,7 @@ export class ModelEngine {
       contextTokensUsed: used,
       activeRequests: this.activeRequests,
       lastTokensPerSec: this.lastTokensPerSec,
+      backgroundWarm: reading === undefined ? null : { promptTokens: reading.target.length, evaluatedTokens: reading.evaluated },
     };
   }
 
@@ -217,6 +250,11 @@ export class ModelEngine {
       (sequence, options, loaded, record) =>
         this.continueTokens(sequence, options, record, completionTokens(params.prompt, loaded.vocabulary, promptRoom(sequence, params.maxTokens))),
       'completion',
+      undefined,
+      {
+        full: (loaded, room) => completionTokens(params.prompt, loaded.vocabulary, room),
+        window: (loaded, tokens) => windowCompletionTokens(params.prompt, loaded.vocabulary, tokens),
+      },
     );
   }
 
@@ -230,6 +268,14 @@ export class ModelEngine {
         return this.continueTokens(sequence, options, record, infillTokens(params, loaded.vocabulary, promptRoom(sequence, params.maxTokens)));
       },
       'completion',
+      undefined,
+      {
+        full: (loaded, room) => {
+          assertInfill(loaded);
+          return infillTokens(params, loaded.vocabulary, room);
+        },
+        window: (loaded, tokens) => windowInfillTokens(params, loaded.vocabulary, tokens),
+      },
     );
   }
 
@@ -257,7 +303,7 @@ export class ModelEngine {
         const before = sequence.contextTokens;
         let cancelled = false;
         try {
-          await evaluatePrompt(sequence, target, stop);
+          await evaluatePrompt(sequence, target, stop, this.meter);
         } catch (error) {
           if (!stop.aborted) throw error;
           cancelled = true;
@@ -276,7 +322,7 @@ export class ModelEngine {
     const target = withBeginningToken(sequence.model, tokens);
     record.target = target;
     // All but the last token: the library evaluates that one itself to get the next token's logits.
-    await evaluatePrompt(sequence, target.slice(0, -1), options.signal);
+    await evaluatePrompt(sequence, target.slice(0, -1), options.signal, this.meter);
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {
       const response = await completion.generateCompletionWithMeta(tokens, options);
@@ -367,6 +413,8 @@ export class ModelEngine {
       });
       const completionSequences: LlamaContextSequence[] = [];
       for (let index = 0; index < layout.completion; index += 1) completionSequences.push(context.getSequence());
+      const windowSequences: LlamaContextSequence[] = [];
+      for (let index = 0; index < layout.window; index += 1) windowSequences.push(context.getSequence());
       const sharedSequences: LlamaContextSequence[] = [];
       for (let index = 0; index < layout.shared; index += 1) sharedSequences.push(context.getSequence());
       const chatWrapper = chatWrapperFor(model);
@@ -392,6 +440,7 @@ export class ModelEngine {
         model,
         context,
         completionPool: completionSequences.length === 0 ? undefined : new SequencePool(completionSequences),
+        windowPool: windowSequences.length === 0 ? undefined : new SequencePool(windowSequences),
         sharedPool: new SequencePool(sharedSequences),
         vocabulary: vocabularyOf(model),
         chatWrapper,
@@ -450,15 +499,118 @@ export class ModelEngine {
     params: Sampling,
     onText: OnText,
     cancel: AbortSignal,
-    run: (sequence: LlamaContextSequence, options: GenerationOptions, loaded: Loaded, record: PromptRecord) => Promise<RawGeneration>,
+    run: GenerationRun,
     /** The model that answers when the request names no role: chat for generate/chat, completion otherwise. */
     defaultRole: ModelRole,
     /** Chat: prefer the sequence this conversation used last. */
     conversationId?: string,
+    /** Completions: how to lay out the full prompt and the fast first window. */
+    windowPlan?: WindowPlan,
   ): Promise<GenerateResult> {
     const role = params.role ?? defaultRole;
-    return this.withModel(role, (loaded, retired) => this.generateOn(loaded, retired, params, onText, cancel, run, conversationId));
+    return this.withModel(role, (loaded, retired) => {
+      const window = windowPlan === undefined ? undefined : this.planFirstWindow(loaded, params, windowPlan);
+      if (window === undefined) return this.generateOn(loaded, retired, params, onText, cancel, run, conversationId);
+      // The window was sized to fit the prompt budget: its own prompt is not held to it again.
+      const { promptBudgetMs: _sized, ...windowParams } = params;
+      return this.generateOn(loaded, retired, windowParams, onText, cancel, window.run, conversationId, window.pool).then((result) => ({ ...result, firstWindow: true }));
+    });
   }
+
+  /**
+   * A completion whose full prompt would not fit its prompt budget (the completion sequence does
+   * not hold most of it yet) answers from a short window on the window sequence, while the full
+   * prompt is read into the completion sequence in the background. Undefined: answer normally.
+   */
+  private planFirstWindow(loaded: Loaded, params: Sampling, plan: WindowPlan): { pool: SequencePool; run: GenerationRun } | undefined {
+    const completionSequence = loaded.completionPool?.all[0];
+    if (!params.firstWindow || params.slot !== 'completion' || loaded.windowPool === undefined || completionSequence === undefined) return undefined;
+    const full = withBeginningToken(loaded.model, plan.full(loaded, promptRoom(completionSequence, params.maxTokens)));
+    const tokens = firstWindowTokens({
+      tokensToEvaluate: full.length - commonPrefixLength(completionSequence.contextTokens, full),
+      tokensPerMs: this.promptTokensPerMs,
+      promptBudgetMs: params.promptBudgetMs,
+    });
+    if (tokens === undefined) return undefined;
+    this.readInBackground(loaded, full);
+    return { pool: loaded.windowPool, run: (sequence, options, windowLoaded, record) => this.continueTokens(sequence, options, record, plan.window(windowLoaded, tokens)) };
+  }
+
+  /** Starts (or keeps) reading `target` into the completion sequence, in chunks, while no request runs. */
+  private readInBackground(loaded: Loaded, target: readonly Token[]): void {
+    const current = this.backgroundReads.get(loaded);
+    if (current !== undefined && commonPrefixLength(current.target, target) === target.length && current.target.length === target.length) return;
+    current?.abort.abort();
+    const read: BackgroundRead = { target, abort: new AbortController(), evaluated: 0 };
+    this.backgroundReads.set(loaded, read);
+    this.log('debug', `Reading a ${target.length}-token prompt into the completion sequence in the background (fast first window meanwhile).`);
+    void this.withModel('completion', async (model, retired) => {
+      if (model !== loaded) return;
+      await this.runBackgroundRead(loaded, read, AbortSignal.any([read.abort.signal, retired]));
+    })
+      .catch((error: unknown) => {
+        if (!read.abort.signal.aborted && !(error instanceof EngineError && error.kind === 'modelChanged')) {
+          this.log('warn', `The background read of a prompt stopped: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      })
+      .finally(() => {
+        if (this.backgroundReads.get(loaded) === read) this.backgroundReads.delete(loaded);
+      });
+  }
+
+  private async runBackgroundRead(loaded: Loaded, read: BackgroundRead, stop: AbortSignal): Promise<void> {
+    const pool = loaded.completionPool;
+    if (pool === undefined) return;
+    const started = performance.now();
+    for (;;) {
+      // A request in flight shares the decode batch with anything evaluated now: let it finish first.
+      await this.untilNoRequests(stop);
+      if (stop.aborted) return;
+      const sequence = await pool.acquire(stop);
+      let finished = false;
+      try {
+        const common = commonPrefixLength(sequence.contextTokens, read.target);
+        if (common < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
+        const chunk = read.target.slice(common, common + BACKGROUND_CHUNK_TOKENS);
+        if (chunk.length > 0) {
+          const chunkStart = performance.now();
+          await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+          this.meter(chunk.length, performance.now() - chunkStart);
+        }
+        read.evaluated = common + chunk.length;
+        finished = read.evaluated >= read.target.length;
+      } finally {
+        pool.release(sequence);
+      }
+      if (finished) {
+        this.log('debug', `Read the ${read.target.length}-token prompt in the background in ${(performance.now() - started).toFixed(0)} ms.`);
+        return;
+      }
+      const delay = backgroundChunkDelayMs();
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** Resolves once no request runs (or `stop` aborts). */
+  private async untilNoRequests(stop: AbortSignal): Promise<void> {
+    while (this.activeRequests > 0 && !stop.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stop.removeEventListener('abort', done);
+          resolve();
+        };
+        this.idleWaiters.push(done);
+        stop.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /** Records how fast a prompt chunk was evaluated (the fast first window is sized from it). */
+  private readonly meter = (tokens: number, ms: number): void => {
+    if (tokens < PROMPT_SPEED_MIN_TOKENS || ms <= 0) return;
+    const speed = tokens / ms;
+    this.promptTokensPerMs = this.promptTokensPerMs === undefined ? speed : this.promptTokensPerMs * (1 - PROMPT_SPEED_WEIGHT) + speed * PROMPT_SPEED_WEIGHT;
+  };
 
   private async generateOn(
     loaded: Loaded,
@@ -466,8 +618,10 @@ export class ModelEngine {
     params: Sampling,
     onText: OnText,
     cancel: AbortSignal,
-    run: (sequence: LlamaContextSequence, options: GenerationOptions, loaded: Loaded, record: PromptRecord) => Promise<RawGeneration>,
+    run: GenerationRun,
     conversationId: string | undefined,
+    /** The sequences to run on; by default the slot's. */
+    pool: SequencePool = poolFor(loaded, params.slot),
   ): Promise<GenerateResult> {
     const start = performance.now();
     const abort = new AbortController();
@@ -484,8 +638,6 @@ export class ModelEngine {
     const budget = params.timeBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.timeBudgetMs);
     let promptBudget = params.promptBudgetMs === undefined ? undefined : setTimeout(() => stop('timeBudget'), params.promptBudgetMs);
     let generationBudget: NodeJS.Timeout | undefined;
-    const pool = poolFor(loaded, params.slot);
-
     this.activeRequests += 1;
     let sequence: LlamaContextSequence | undefined;
     try {
@@ -567,6 +719,7 @@ export class ModelEngine {
       retired.removeEventListener('abort', onCancel);
       if (sequence !== undefined) pool.release(sequence);
       this.activeRequests -= 1;
+      if (this.activeRequests === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 }
@@ -662,12 +815,20 @@ function promptRoom(sequence: LlamaContextSequence, maxTokens: number): number {
  * Brings the sequence to hold exactly `target`: keeps the common start, drops the rest, and
  * evaluates what is new in chunks, checking `signal` between them.
  */
-async function evaluatePrompt(sequence: LlamaContextSequence, target: readonly Token[], signal: AbortSignal): Promise<void> {
+async function evaluatePrompt(
+  sequence: LlamaContextSequence,
+  target: readonly Token[],
+  signal: AbortSignal,
+  meter: (tokens: number, ms: number) => void = () => undefined,
+): Promise<void> {
   const common = commonPrefixLength(sequence.contextTokens, target);
   if (common < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   for (let start = common; start < target.length; start += PROMPT_CHUNK_TOKENS) {
     if (signal.aborted) throw signal.reason;
-    await sequence.evaluateWithoutGeneratingNewTokens(target.slice(start, start + PROMPT_CHUNK_TOKENS));
+    const chunk = target.slice(start, start + PROMPT_CHUNK_TOKENS);
+    const started = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+    meter(chunk.length, performance.now() - started);
   }
 }
 

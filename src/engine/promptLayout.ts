@@ -113,3 +113,27 @@ function trimStep(excess: number, maxTokens: number): number {
 function tokenize(vocabulary: Vocabulary, text: string): readonly Token[] {
   return text.length === 0 ? [] : vocabulary.tokenize(text);
 }
+
+/**
+ * A short FIM prompt around the cursor, at most `maxTokens`: no head, the end of the prefix
+ * (three quarters of the room) and the start of the suffix. It answers while the full prompt is
+ * still being read into the completion sequence.
+ */
+export function windowInfillTokens(layout: InfillLayout, vocabulary: Vocabulary, maxTokens: number): Token[] {
+  const fim = vocabulary.fim;
+  if (fim === null) throw new Error('windowInfillTokens needs a model with fill-in-the-middle tokens');
+  const middle = tokenize(vocabulary, layout.middlePrefix).slice(-Math.floor(maxTokens / 4));
+  const room = Math.max(0, maxTokens - middle.length - 3);
+  const allPrefix = tokenize(vocabulary, layout.prefix);
+  const allSuffix = tokenize(vocabulary, layout.suffix);
+  const suffix = allSuffix.slice(0, Math.min(allSuffix.length, Math.max(room - allPrefix.length, Math.floor(room / 4))));
+  const prefix = allPrefix.slice(Math.max(0, allPrefix.length - (room - suffix.length)));
+  return layout.order === 'spm'
+    ? [fim.suffix, ...suffix, fim.prefix, ...prefix, fim.middle, ...middle]
+    : [fim.prefix, ...prefix, fim.suffix, ...suffix, fim.middle, ...middle];
+}
+
+/** A short plain prompt: the last `maxTokens` tokens before the cursor. */
+export function windowCompletionTokens(prompt: string, vocabulary: Vocabulary, maxTokens: number): Token[] {
+  return tokenize(vocabulary, prompt).slice(-maxTokens);
+}

@@ -41,3 +41,13 @@ export function simulatedFreeRamBytes(): number | undefined {
   const value = Number(process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES);
   return Number.isFinite(value) && value >= 0 && process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES !== undefined ? value : undefined;
 }
+
+/**
+ * Engine tests slow the background read of a full prompt (HEARTH_ENGINE_TEST_BACKGROUND_DELAY_MS
+ * between its chunks, with the test hooks on), so a request can be seen arriving in the middle of it.
+ */
+export function backgroundChunkDelayMs(): number {
+  if (process.env[ENGINE_TEST_HOOKS_ENV] !== '1') return 0;
+  const value = Number(process.env.HEARTH_ENGINE_TEST_BACKGROUND_DELAY_MS);
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}

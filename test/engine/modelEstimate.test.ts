@@ -3,6 +3,7 @@
 // against the headers, the file sizes and each other; bad files get the load's error kinds, and a
 // loaded model keeps serving while estimates run.
 import assert from 'node:assert/strict';
+import { sequenceCount } from '../../src/engine/contextLayout';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
@@ -16,8 +17,8 @@ import { DEFAULT_TEST_MODEL, findRepoRoot, findTestModel, STORY_TEST_MODEL } fro
 import { expectEngineError } from '../support/expectEngineError';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
-/** Sequences model/load creates (one for completions, two shared); the estimate must count them all. */
-const SEQUENCES = 3;
+/** Sequences model/load creates for a model that serves both roles (contextLayout.ts); the estimate must count them all. */
+const SEQUENCES = sequenceCount('both');
 
 interface Subject {
   readonly label: string;

@@ -92,7 +92,7 @@ describe('engine protocol schemas', () => {
   describe('generate params', () => {
     it("generate/complete fills maxTokens 256, stop [], temperature 0 and the 'shared' slot", () => {
       const parsed = generateCompleteParams.parse({ streamId: 's1', prompt: 'Once' });
-      assert.deepEqual(parsed, { streamId: 's1', prompt: 'Once', maxTokens: 256, stop: [], temperature: 0, slot: 'shared', stream: true });
+      assert.deepEqual(parsed, { streamId: 's1', prompt: 'Once', maxTokens: 256, stop: [], temperature: 0, slot: 'shared', stream: true, firstWindow: false });
     });
 
     it('keeps explicit sampling values', () => {
@@ -156,6 +156,7 @@ describe('engine protocol schemas', () => {
         temperature: 0,
         slot: 'shared',
         stream: true,
+        firstWindow: false,
         head: '',
         middlePrefix: '',
         order: 'psm',

@@ -248,7 +248,7 @@ describe('EngineSupervisor', function () {
       assert.equal(h.supervisor.pid, 1_000);
       assert.deepEqual(h.latest.requests, [
         { method: 'model/load', params: { path: '/models/coder.gguf', contextSize: 4_096, threads: 6, rememberedThreads: [] } },
-        { method: 'generate/complete', params: { streamId: 's-def f(', prompt: 'def f(', maxTokens: 256, stop: [], temperature: 0, slot: 'shared', stream: true } },
+        { method: 'generate/complete', params: { streamId: 's-def f(', prompt: 'def f(', maxTokens: 256, stop: [], temperature: 0, slot: 'shared', stream: true, firstWindow: false } },
       ]);
       assert.equal(result.text, 'hello');
       assert.deepEqual(streamed, ['hel', 'lo']);

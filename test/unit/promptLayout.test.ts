@@ -2,7 +2,8 @@
 // that adds a token does not move the cut and the model process can reuse the previous prompt.
 import assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp';
-import { completionTokens, infillTokens, type Vocabulary } from '../../src/engine/promptLayout';
+import { completionTokens, infillTokens, windowInfillTokens, type Vocabulary } from '../../src/engine/promptLayout';
+import { FIRST_WINDOW_MAX_TOKENS, FIRST_WINDOW_MIN_TOKENS, FIRST_WINDOW_UNMEASURED_TOKENS, firstWindowTokens } from '../../src/engine/contextLayout';
 
 // One token per character, each character its own id, so shifted text gives different tokens.
 const vocabulary: Vocabulary = {
@@ -39,5 +40,37 @@ describe('promptLayout', () => {
     const after = completionTokens(`${text}x`, vocabulary, 3967);
     assert.ok(before.length <= 3967);
     assert.equal(commonPrefix(before, after), before.length);
+  });
+});
+
+describe('the fast first window', () => {
+  const layout = { head: distinct(3000, 0x100), prefix: distinct(800, 0x1000), suffix: distinct(300, 0x2000), middlePrefix: 'ab', order: 'psm' as const };
+
+  it('is sized from the measured prompt speed so its prompt fits the budget, within bounds', () => {
+    // 3,500 tokens at 0.05 tokens/ms (50/s, the 0.5B shape on 2 cores) is 70 s: far past a 500 ms budget.
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 3_500, tokensPerMs: 0.05, promptBudgetMs: 500 }), FIRST_WINDOW_MIN_TOKENS);
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 3_500, tokensPerMs: 0.5, promptBudgetMs: 500 }), 150);
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 30_000, tokensPerMs: 20, promptBudgetMs: 500 }), FIRST_WINDOW_MAX_TOKENS);
+    // What fits the budget is evaluated whole: no window.
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 200, tokensPerMs: 0.5, promptBudgetMs: 500 }), undefined);
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 3_500, tokensPerMs: 0.5, promptBudgetMs: undefined }), undefined);
+    // A keystroke that adds a few tokens never needs one.
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 2, tokensPerMs: undefined, promptBudgetMs: 500 }), undefined);
+    // Nothing timed yet: a small window.
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 3_500, tokensPerMs: undefined, promptBudgetMs: 500 }), FIRST_WINDOW_UNMEASURED_TOKENS);
+  });
+
+  it('keeps the text nearest the cursor: the end of the prefix, the start of the suffix, no head', () => {
+    const tokens = windowInfillTokens(layout, vocabulary, 100);
+    assert.equal(tokens.length, 100);
+    const at = (marker: number) => tokens.indexOf(marker as Token);
+    const prefix = tokens.slice(at(1) + 1, at(2));
+    const suffix = tokens.slice(at(2) + 1, at(3));
+    assert.deepEqual(prefix, [...layout.prefix.slice(-prefix.length)].map((ch) => ch.codePointAt(0)));
+    assert.deepEqual(suffix, [...layout.suffix.slice(0, suffix.length)].map((ch) => ch.codePointAt(0)));
+    assert.ok(prefix.length > suffix.length && suffix.length > 0, `${prefix.length} prefix, ${suffix.length} suffix tokens`);
+    assert.deepEqual(tokens.slice(-2), [...'ab'].map((ch) => ch.codePointAt(0)));
+    // Short text is kept whole.
+    assert.equal(windowInfillTokens({ ...layout, prefix: 'xy', suffix: 'z' }, vocabulary, 100).length, 2 + 1 + 2 + 3);
   });
 });

@@ -78,6 +78,8 @@ export const modelStatusResult = z.object({
   contextTokensUsed: z.number().int().nonnegative(),
   activeRequests: z.number().int().nonnegative(),
   lastTokensPerSec: z.number().nonnegative().nullable(),
+  /** The full prompt being read into the completion sequence in the background, if any. */
+  backgroundWarm: z.object({ promptTokens: z.number().int().nonnegative(), evaluatedTokens: z.number().int().nonnegative() }).nullable().optional(),
 });
 
 /** Where the ghost text stands, so the model process can stop once the suggestion is complete (see suggestionIsComplete). */
@@ -118,6 +120,13 @@ export const samplingSchema = z.object({
    * post-processing would show: a finished line, a finished block, or maxLines lines.
    */
   suggestion: suggestionStopSchema.optional(),
+  /**
+   * Completion slot only: when reading what the full prompt adds to the completion sequence would
+   * not fit promptBudgetMs at the measured prompt speed (a file just opened), answer from a short
+   * window around the cursor on a sequence of its own, and read the full prompt into the
+   * completion sequence in the background, pausing while any request runs.
+   */
+  firstWindow: z.boolean().default(false),
 });
 
 export const generateCompleteParams = samplingSchema.extend({
@@ -193,6 +202,8 @@ export const generateResult = z.object({
   ttftMs: z.number().nonnegative().nullable(),
   totalMs: z.number().nonnegative(),
   tokensPerSec: z.number().nonnegative(),
+  /** True when the answer came from the fast first window (the full prompt was still being read in). */
+  firstWindow: z.boolean().optional(),
 });
 
 export const emptyParams = z.object({}).strict();

@@ -32,13 +32,18 @@ export interface CompletionOutcome {
   readonly result?: GenerateResult;
 }
 
+/** What completions are doing while no suggestion shows, for the status bar. */
+export type CompletionActivity = { readonly kind: 'idle' } | { readonly kind: 'computing' } | { readonly kind: 'reading'; readonly path: string };
+
 export interface CompletionStats {
   requests: number;
   cacheServed: number;
   modelCalls: number;
   debounced: number;
-  /** Prompt heads evaluated in the background after the extra context changed. */
+  /** Prompt heads evaluated in the background after the extra context changed or a file was first touched. */
   warms: number;
+  /** Files whose prompt was read in on the user's first cursor move or selection in them. */
+  touchWarms: number;
   /** Suggestions prepared in the background for after the shown one is accepted. */
   prefetches: number;
 }
@@ -55,9 +60,11 @@ export class CompletionService {
   private warmTimer: NodeJS.Timeout | undefined;
   private warming: CancellationTokenSource | undefined;
   private warmedVersion = -1;
+  /** Documents the user has moved the cursor or selected in (their first touch warms them). */
+  private readonly touchedDocuments = new Set<string>();
   private prefetching: { readonly source: CancellationTokenSource; readonly key: string; readonly done: Promise<string | undefined> } | undefined;
   private anchor: PromptAnchor | undefined;
-  readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0, warms: 0, prefetches: 0 };
+  readonly stats: CompletionStats = { requests: 0, cacheServed: 0, modelCalls: 0, debounced: 0, warms: 0, touchWarms: 0, prefetches: 0 };
   /** The model process's answer to the last model call, shown or not: its token counts say what reuse saved. */
   lastModelResult: GenerateResult | undefined;
 
@@ -65,7 +72,7 @@ export class CompletionService {
     private readonly text: CompletionText,
     private readonly readSettings: () => CompletionSettings,
     private readonly log: (level: LogLevel, message: string) => void,
-    private readonly onBusy: (busy: boolean) => void = () => undefined,
+    private readonly onActivity: (activity: CompletionActivity) => void = () => undefined,
     /** The privacy gate's verdict: an excluded file gets no completions and never enters the extra context. */
     private readonly isExcluded: (source: Pick<ContextSource, 'uri' | 'path'>) => boolean = () => false,
   ) {
@@ -164,6 +171,8 @@ export class CompletionService {
       slot: 'completion' as const,
       maxTokens: settings.maxTokens,
       stop: singleLine ? ['\n'] : [],
+      // A file not read in yet answers from a short window while the model process reads it (not for prefetches).
+      firstWindow: !background,
       // The model process stops once what post-processing keeps is complete.
       suggestion: { linePrefix: window.linePrefix, lineSuffix: window.lineSuffix, suffixLines: suffixLines.slice(0, firstBelow + 1), maxLines },
       temperature: 0,
@@ -173,7 +182,7 @@ export class CompletionService {
     if (background) this.stats.prefetches += 1;
     else {
       this.stats.modelCalls += 1;
-      this.onBusy(true);
+      this.onActivity({ kind: 'computing' });
     }
     let result: GenerateResult;
     try {
@@ -182,9 +191,10 @@ export class CompletionService {
           ? await this.text.infill('completion', input, sampling, { token, sources: this.sourcesOf(document) })
           : await this.text.complete('completion', input.prompt, sampling, { token, sources: this.sourcesOf(document) });
     } finally {
-      if (!background) this.onBusy(false);
+      if (!background) this.onActivity({ kind: 'idle' });
     }
     if (!background) this.lastModelResult = result;
+    if (result.firstWindow === true) this.log('debug', `completion: answered from a ${result.promptTokens}-token window while ${document.path} is read in`);
     const text = token.isCancellationRequested
       ? undefined
       : postProcessCompletion({
@@ -242,7 +252,20 @@ export class CompletionService {
     this.ring.add(document.path, document.lines, aroundLine, Date.now());
     if (this.ring.version === this.warmedVersion) return;
     if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
-    this.warmTimer = setTimeout(() => void this.warm(current()), WARM_DELAY_MS);
+    this.warmTimer = setTimeout(() => void this.warm(current(), 'context'), WARM_DELAY_MS);
+  }
+
+  /**
+   * The user's first cursor move or selection in a document (not an editor merely restored or
+   * opened): once they are idle, start the model if needed and read the file's prompt in, so the
+   * first pause finds it evaluated. Excluded files are never read.
+   */
+  touched(document: CompletionDocument, current: () => { document: CompletionDocument; line: number; character: number } | undefined): void {
+    const key = document.uri ?? document.path;
+    if (this.touchedDocuments.has(key) || !this.appliesTo(document)) return;
+    this.touchedDocuments.add(key);
+    if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
+    this.warmTimer = setTimeout(() => void this.warm(current(), 'touch'), WARM_DELAY_MS);
   }
 
   /** The files whose snippets the next prompt may carry, oldest first. */
@@ -270,29 +293,51 @@ export class CompletionService {
     this.cancelPrefetch();
   }
 
-  /** Evaluates the prompt head the next request will use; never loads a model just for this. */
-  private async warm(at: { document: CompletionDocument; line: number; character: number } | undefined): Promise<void> {
+  /**
+   * Evaluates the prompt the next request will use. After a change of the extra context it never
+   * loads a model just for this; after the first touch of a file it does (the user is about to type).
+   */
+  private async warm(at: { document: CompletionDocument; line: number; character: number } | undefined, why: 'context' | 'touch'): Promise<void> {
     this.warmTimer = undefined;
-    const model = this.text.loadedModel('completion');
-    if (at === undefined || model === undefined || !this.appliesTo(at.document)) return;
+    if (at === undefined || !this.appliesTo(at.document)) return;
+    let model = this.text.loadedModel('completion');
+    if (model === undefined && why === 'touch') {
+      try {
+        model = await this.text.ensureModel('completion');
+      } catch (error) {
+        this.log('debug', `completion: could not load the model to read ${at.document.path}: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+    }
+    if (model === undefined) return;
     const settings = this.settings();
     const version = this.ring.version;
     const window = windowAt(at.document.lines, at.line, at.character, settings);
     this.cancelWarm();
     const source = new CancellationTokenSource();
     this.warming = source;
+    this.onActivity({ kind: 'reading', path: at.document.path });
     try {
       const input = this.promptInput(model, at.document, at.line, at.character, window, settings);
       const warmed = await this.text.warm('completion', input, { token: source.token, sources: this.sourcesOf(at.document) });
       if (!warmed.cancelled) {
         this.warmedVersion = version;
         this.stats.warms += 1;
+        if (why === 'touch') this.stats.touchWarms += 1;
       }
-      this.log('debug', `completion: warmed ${warmed.evaluatedPromptTokens} of ${warmed.promptTokens} prompt tokens in ${warmed.totalMs.toFixed(0)} ms${warmed.cancelled ? ' (interrupted by typing)' : ''}`);
+      const reason = why === 'touch' ? `, first touch of ${at.document.path}` : '';
+      // A first touch happens once per file: worth a line at the default log level.
+      this.log(
+        why === 'touch' ? 'info' : 'debug',
+        `completion: warmed ${warmed.evaluatedPromptTokens} of ${warmed.promptTokens} prompt tokens in ${warmed.totalMs.toFixed(0)} ms${reason}${warmed.cancelled ? ' (interrupted by typing)' : ''}`,
+      );
     } catch (error) {
       this.log('debug', `completion: warming failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      if (this.warming === source) this.warming = undefined;
+      if (this.warming === source) {
+        this.warming = undefined;
+        this.onActivity({ kind: 'idle' });
+      }
       source.dispose();
     }
   }
@@ -311,8 +356,10 @@ export class CompletionService {
   }
 
   private cancelWarm(): void {
-    this.warming?.cancel();
+    if (this.warming === undefined) return;
+    this.warming.cancel();
     this.warming = undefined;
+    this.onActivity({ kind: 'idle' });
   }
 
   private excluded(document: CompletionDocument): boolean {

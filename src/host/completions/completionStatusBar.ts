@@ -1,13 +1,17 @@
-// The completions item in the status bar: on/off at a glance, a click toggles, and it spins
-// while a completion is being computed.
+// The completions item in the status bar: on/off at a glance, a click toggles, it spins while a
+// completion is being computed, and it says why no suggestion can come yet (the model is loading,
+// a file is being read in), so a slow first minute never looks broken.
 import * as vscode from 'vscode';
+import type { CompletionActivity } from './completionService';
 
 export const TOGGLE_COMPLETIONS_COMMAND = 'hearth.completions.toggle';
 
 export class CompletionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('hearth.completions', vscode.StatusBarAlignment.Right, 99);
   private enabled = true;
-  private busy = false;
+  private activity: CompletionActivity = { kind: 'idle' };
+  /** The model file being loaded, while the model process loads it. */
+  private loadingModel: string | undefined;
 
   constructor() {
     this.item.name = 'Hearth Completions';
@@ -25,9 +29,19 @@ export class CompletionStatusBar implements vscode.Disposable {
     this.render();
   }
 
-  setBusy(busy: boolean): void {
-    this.busy = busy;
+  setActivity(activity: CompletionActivity): void {
+    this.activity = activity;
     this.render();
+  }
+
+  setModelLoading(model: string | undefined): void {
+    this.loadingModel = model;
+    this.render();
+  }
+
+  get tooltip(): string {
+    const tooltip = this.item.tooltip;
+    return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '');
   }
 
   dispose(): void {
@@ -40,7 +54,23 @@ export class CompletionStatusBar implements vscode.Disposable {
       this.item.tooltip = 'Hearth inline completions are off. Click to turn them on.';
       return;
     }
-    this.item.text = this.busy ? '$(loading~spin) Completions' : '$(sparkle) Completions';
-    this.item.tooltip = this.busy ? 'Hearth is computing a completion…' : 'Hearth inline completions are on (local model). Click to turn them off.';
+    if (this.loadingModel !== undefined) {
+      this.item.text = '$(loading~spin) Completions: loading the model';
+      this.item.tooltip = `Hearth is loading ${this.loadingModel}; suggestions start once it is ready.`;
+      return;
+    }
+    switch (this.activity.kind) {
+      case 'reading':
+        this.item.text = '$(loading~spin) Completions: reading the file';
+        this.item.tooltip = `Hearth is reading ${this.activity.path} into the model, so the first suggestion in it comes quickly.`;
+        return;
+      case 'computing':
+        this.item.text = '$(loading~spin) Completions';
+        this.item.tooltip = 'Hearth is computing a completion…';
+        return;
+      case 'idle':
+        this.item.text = '$(sparkle) Completions';
+        this.item.tooltip = 'Hearth inline completions are on (local model). Click to turn them off.';
+    }
   }
 }

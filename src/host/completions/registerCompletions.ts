@@ -1,6 +1,7 @@
 // Wires inline completions into VS Code: the provider for every file, the toggle and trigger
 // commands, the status bar item, settings that apply without a reload, and the editor events
 // that feed extra context.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isModelFileError } from '../engine/engineErrors';
 import type { Services } from '../services';
@@ -18,6 +19,7 @@ export interface CompletionsHandle {
   readonly service: CompletionService;
   readonly provider: HearthInlineCompletionProvider;
   readonly statusBarText: () => string;
+  readonly statusBarTooltip: () => string;
 }
 
 export function registerCompletions(context: vscode.ExtensionContext, services: Services): CompletionsHandle {
@@ -31,7 +33,7 @@ export function registerCompletions(context: vscode.ExtensionContext, services: 
     services.text,
     () => settings,
     (level, message) => log[level](message),
-    (busy) => statusBar.setBusy(busy),
+    (activity) => statusBar.setActivity(activity),
     (source) => services.privacy.gate.excludedReason(source) !== undefined,
   );
   context.subscriptions.push({ dispose: () => service.dispose() });
@@ -74,6 +76,13 @@ export function registerCompletions(context: vscode.ExtensionContext, services: 
     // A file excluded now leaves the extra context at once, and no cached suggestion outlives the change.
     services.privacy.policy.onDidChange(() => service.forgetExcluded()),
     vscode.window.onDidChangeActiveTextEditor(noteEditor),
+    // The user's own cursor move or selection (keyboard or mouse), not an editor restored or opened
+    // by a command: the first one in a file starts the model and reads the file in.
+    vscode.window.onDidChangeTextEditorSelection((event) => {
+      if (!isUserSelection(event.kind) || event.textEditor.document.uri.scheme === 'output') return;
+      service.touched(toCompletionDocument(event.textEditor.document), current);
+    }),
+    services.engine.onDidChangeState((state) => statusBar.setModelLoading(state.kind === 'loading' ? path.basename(state.modelPath) : undefined)),
     vscode.workspace.onDidChangeTextDocument((event) => {
       const change = event.contentChanges[0];
       if (change === undefined || event.document.uri.scheme === 'output') return;
@@ -82,7 +91,11 @@ export function registerCompletions(context: vscode.ExtensionContext, services: 
     vscode.workspace.onDidCloseTextDocument((document) => service.forgetContext(vscode.workspace.asRelativePath(document.uri, false))),
   );
   noteEditor(vscode.window.activeTextEditor);
-  return { service, provider, statusBarText: () => statusBar.text };
+  return { service, provider, statusBarText: () => statusBar.text, statusBarTooltip: () => statusBar.tooltip };
+}
+
+export function isUserSelection(kind: vscode.TextEditorSelectionChangeKind | undefined): boolean {
+  return kind === vscode.TextEditorSelectionChangeKind.Keyboard || kind === vscode.TextEditorSelectionChangeKind.Mouse;
 }
 
 function readCompletionSettings(log: vscode.LogOutputChannel): CompletionSettings {

@@ -281,6 +281,39 @@ describe('inline completions in VS Code with the real model', function () {
     });
   });
 
+  it("reads a file into the model on the user's first cursor move in it, not when an editor is merely opened", async () => {
+    const hearthApi = await api();
+    const service = hearthApi.completions.service;
+    // Nothing running: the first touch must start the model process itself.
+    hearthApi.services.engine.stop('test: a cold start');
+    const before = service.stats.touchWarms;
+    const editor = await openFile('src/touched.js', SOURCE);
+    // Opened and shown by a command, as a restored editor is: no user touch, nothing read, nothing started.
+    editor.selection = new vscode.Selection(CURSOR, CURSOR);
+    await sleep(2_000);
+    assert.equal(service.stats.touchWarms, before, 'an untouched editor was read');
+    assert.equal(hearthApi.engine.pid, undefined, 'an untouched editor started the model process');
+    // A cursor move through the keyboard's code path (what pressing → runs).
+    // While the model loads, the completions item says so (its listener runs before this one).
+    const whileLoading: string[] = [];
+    const subscription = hearthApi.engine.onDidChangeState((state) => {
+      if (state.kind === 'loading') whileLoading.push(hearthApi.completions.statusBarText());
+    });
+    try {
+      await vscode.commands.executeCommand('cursorRight', { source: 'keyboard' });
+      assert.ok(await poll(60_000, async () => service.stats.touchWarms > before), 'the first touch did not read the file in');
+    } finally {
+      subscription.dispose();
+    }
+    assert.ok(hearthApi.engine.pid !== undefined, 'the model process was not started');
+    assert.ok(whileLoading.length > 0 && whileLoading.every((text) => /loading the model/.test(text)), `the completions item said: ${whileLoading.join(' | ')}`);
+    assert.match(hearthApi.completions.statusBarText(), /Completions$/, 'the item is back to normal once the file is read');
+    // A second move in the same file reads nothing again.
+    await vscode.commands.executeCommand('cursorLeft', { source: 'keyboard' });
+    await sleep(2_000);
+    assert.equal(service.stats.touchWarms, before + 1);
+  });
+
   describe('with the story model (plain completion, a real model that ends its lines)', () => {
     let plainModel: string | undefined;
 
