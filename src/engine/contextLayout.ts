@@ -30,17 +30,16 @@ export const FIRST_WINDOW_MIN_TOKENS = 32;
 export const FIRST_WINDOW_MAX_TOKENS = 512;
 /** The share of the prompt budget the window's own prompt may take (generation needs the rest). */
 const FIRST_WINDOW_BUDGET_SHARE = 0.6;
-/** Before any prompt has been timed: a window small enough for the slowest machine Hearth supports. */
-export const FIRST_WINDOW_UNMEASURED_TOKENS = 64;
 
 /**
  * Whether a completion must answer from a short window: evaluating what its full prompt adds to the
  * completion sequence would not fit the prompt budget at the measured prompt speed. Undefined:
- * the full prompt fits (or no budget was given); else the window's size in tokens.
+ * the full prompt fits, no budget was given, or no prompt has been timed yet (the first one after a
+ * load, usually the first touch's read, measures it); else the window's size in tokens.
  */
 export function firstWindowTokens(input: { readonly tokensToEvaluate: number; readonly tokensPerMs: number | undefined; readonly promptBudgetMs: number | undefined }): number | undefined {
   if (input.promptBudgetMs === undefined || input.tokensToEvaluate <= FIRST_WINDOW_MIN_TOKENS) return undefined;
-  if (input.tokensPerMs === undefined || input.tokensPerMs <= 0) return FIRST_WINDOW_UNMEASURED_TOKENS;
+  if (input.tokensPerMs === undefined || input.tokensPerMs <= 0) return undefined;
   if (input.tokensToEvaluate / input.tokensPerMs <= input.promptBudgetMs) return undefined;
   const fits = Math.floor(input.tokensPerMs * input.promptBudgetMs * FIRST_WINDOW_BUDGET_SHARE);
   return Math.max(FIRST_WINDOW_MIN_TOKENS, Math.min(FIRST_WINDOW_MAX_TOKENS, fits));

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
-import { FIRST_WINDOW_UNMEASURED_TOKENS } from '../../src/engine/contextLayout';
+import { FIRST_WINDOW_MAX_TOKENS } from '../../src/engine/contextLayout';
 import { ENGINE_TEST_HOOKS_ENV } from '../../src/engine/testHooks';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { fimTestModelPath } from '../fixtures/testModels';
@@ -54,9 +54,12 @@ describe('the fast first window (FIM test model)', function () {
   const status = () => engine.request(engineMethods.modelStatus, {});
 
   it('answers a cold prompt from a short window and reads the full prompt in the background; a request meanwhile goes first', async () => {
+    // The first prompt after a load is read whole, which times the prompt speed.
+    const first = await infill(60_000, 'function first(x) {\n  return x + 1;\n}\nfunction second(y) {\n  return ');
+    assert.notEqual(first.firstWindow, true, 'no speed was measured yet, so no window');
     const cold = await infill(1);
     assert.equal(cold.firstWindow, true, 'the cold prompt was not answered from the window');
-    assert.ok(cold.promptTokens <= FIRST_WINDOW_UNMEASURED_TOKENS + 1, `the window held ${cold.promptTokens} tokens`);
+    assert.ok(cold.promptTokens <= FIRST_WINDOW_MAX_TOKENS + 1, `the window held ${cold.promptTokens} tokens`);
     assert.ok(cold.generatedTokens > 0, 'the window generated nothing');
 
     const reading = (await status()).backgroundWarm;

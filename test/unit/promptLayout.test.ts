@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp';
 import { completionTokens, infillTokens, windowInfillTokens, type Vocabulary } from '../../src/engine/promptLayout';
-import { FIRST_WINDOW_MAX_TOKENS, FIRST_WINDOW_MIN_TOKENS, FIRST_WINDOW_UNMEASURED_TOKENS, firstWindowTokens } from '../../src/engine/contextLayout';
+import { FIRST_WINDOW_MAX_TOKENS, FIRST_WINDOW_MIN_TOKENS, firstWindowTokens } from '../../src/engine/contextLayout';
 
 // One token per character, each character its own id, so shifted text gives different tokens.
 const vocabulary: Vocabulary = {
@@ -56,8 +56,8 @@ describe('the fast first window', () => {
     assert.equal(firstWindowTokens({ tokensToEvaluate: 3_500, tokensPerMs: 0.5, promptBudgetMs: undefined }), undefined);
     // A keystroke that adds a few tokens never needs one.
     assert.equal(firstWindowTokens({ tokensToEvaluate: 2, tokensPerMs: undefined, promptBudgetMs: 500 }), undefined);
-    // Nothing timed yet: a small window.
-    assert.equal(firstWindowTokens({ tokensToEvaluate: 3_500, tokensPerMs: undefined, promptBudgetMs: 500 }), FIRST_WINDOW_UNMEASURED_TOKENS);
+    // Nothing timed yet: the prompt is read whole (within its budget), which times it.
+    assert.equal(firstWindowTokens({ tokensToEvaluate: 3_500, tokensPerMs: undefined, promptBudgetMs: 500 }), undefined);
   });
 
   it('keeps the text nearest the cursor: the end of the prefix, the start of the suffix, no head', () => {
