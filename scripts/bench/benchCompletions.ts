@@ -5,7 +5,10 @@
 // 100 keystrokes, prompt tokens evaluated per request against a cold prompt, the share of the prompt
 // a one-character extension evaluates, and the model process's overhead against node-llama-cpp
 // called in-process with the same prompt. It compares the psm and spm prompt layouts and debounce
-// settings, on the FIM test model and on the benchmark model of Qwen2.5-0.5B's size.
+// settings, on the FIM test model and on the benchmark model of Qwen2.5-0.5B's size. For each model
+// it also replays the same typing from a cold start (a model process that has never read the file:
+// click, look, type) against the warm replay; and, on stories260K (a real model that ends its lines),
+// the tokens generated per shown suggestion with and without the early stop.
 //
 //   npm run bench:completions -- [--model fim|bench|both] [--keys N] [--json] [--seed N]
 //                                [--file PATH] [--follow P] [--sweep bench|fim|all|none] [--verbose]
@@ -32,6 +35,8 @@ import { RecordingBackend, replayTyping, type KeyRecord } from './completionRepl
 import { InProcessModel } from './inProcessBaseline';
 import { DEFAULT_PAUSES, indentOf, scriptTyping, TypingDocument, type ScriptedKey } from './typingScript';
 import { percentile } from './benchStats';
+import { coldReplay, earlyStopReplay, LOOK_BEFORE_TYPING_MS, withoutEarlyStop, type ColdFigures, type EarlyStopFigures } from './coldStart';
+import { findTestModel, STORY_TEST_MODEL } from '../../test/fixtures/testModels';
 
 type ModelKind = 'fim' | 'bench';
 type Order = 'psm' | 'spm';
@@ -208,6 +213,8 @@ interface ModelFigures {
   readonly favouredLayout: Order;
   readonly sweep: ReplayFigures[];
   readonly debounceTradeOff: readonly string[];
+  /** The same typing from a cold start, against `layouts.psm` (the warm replay with the defaults). */
+  readonly cold: ColdFigures;
 }
 
 function settingsFor(overrides: Partial<CompletionSettings>): CompletionSettings {
@@ -278,7 +285,7 @@ class ModelBench {
     return new ModelBench(kind, path, supervisor, info, setup, args);
   }
 
-  private log = (level: LogLevel, message: string): void => {
+  readonly log = (level: LogLevel, message: string): void => {
     if (this.args.verbose || level === 'warn' || level === 'error') console.error(`[${this.kind} ${level}] ${message}`);
   };
 
@@ -490,7 +497,27 @@ async function benchOneModel(kind: ModelKind, setup: TypingSetup, args: Args, pr
         progress(`${kind}: debounce ${debounceMs} ms (${favoured.order}): ${run.callsPer100Keys.toFixed(1)} calls, ${run.cpuMsPer100Keys.toFixed(0)} CPU ms per 100 keys`);
       }
     }
+    // A fresh model process: the model loaded (not timed), the file never read.
+    bench.dispose();
+    const coldBench = await ModelBench.start(kind, setup, args);
+    let coldFigures: ColdFigures;
+    try {
+      coldFigures = await coldReplay({
+        text: coldBench.text,
+        settings: settingsFor({}),
+        makeDocument: setup.makeDocument,
+        script: setup.script,
+        keys: args.keys,
+        seed: args.seed,
+        followChance: args.followChance,
+        log: coldBench.log,
+      });
+    } finally {
+      coldBench.dispose();
+    }
+    progress(`${kind}: cold start: first suggestion ${fmtMs(coldFigures.coldFirstMs)} after its keystroke, ${coldFigures.windowAnswers} answers from the first window`);
     return {
+      cold: coldFigures,
       model: kind,
       path: relative(ROOT, bench.path),
       name: bench.info.name,
@@ -587,6 +614,17 @@ function printModel(figures: ModelFigures): void {
       ` ratio ${overhead.overheadRatio?.toFixed(3) ?? '—'} (median of pairs; of medians ${overhead.overheadRatioOfMedians?.toFixed(3) ?? '—'})`,
   );
   console.log(`  layout favoured: ${figures.favouredLayout} (fewer prompt tokens evaluated per model call; psm when within 10%)`);
+  const cold = figures.cold;
+  const warm = figures.layouts.psm;
+  console.log(
+    `  cold start (a new model process, the file never read; click, look ${LOOK_BEFORE_TYPING_MS / 1000} s, type): first suggestion ${fmtMs(cold.coldFirstMs)} after its keystroke` +
+      `${cold.coldFirstAtMs === null ? '' : `, ${(cold.coldFirstAtMs / 1000).toFixed(1)} s after the click`}` +
+      `${cold.coldFirstFromWindow ? ', from the fast first window' : ''}; ${cold.pausesWithoutSuggestionBefore} pause(s) without one before it;` +
+      ` warm p50 ${fmtMs(warm.p50Ms)}; cold ÷ warm ${ratio(cold.coldFirstMs, warm.p50Ms)}`,
+  );
+  console.log(
+    `  first 30 s: ${pct(cold.firstHalfMinuteShownShare)} of ${cold.firstHalfMinuteKeys} keystrokes showed a suggestion (warm replay: ${pct(warm.shownShare)}); ${cold.windowAnswers} answer(s) from the first window`,
+  );
   if (figures.sweep.length > 0) {
     console.log(`  debounce (${figures.favouredLayout}):`);
     console.log(table(REPLAY_HEADER, figures.sweep.map((run) => replayRow(`debounce ${run.debounceMs}`, run))));
@@ -620,9 +658,50 @@ function jsonFigures(figures: ModelFigures): Record<string, unknown> {
     threads: figures.threads,
     favouredLayout: figures.favouredLayout,
     defaultDebounceMs: DEFAULT_DEBOUNCE_MS,
+    coldFirstMs: round(figures.cold.coldFirstMs),
+    coldFirstAtMs: round(figures.cold.coldFirstAtMs),
+    warmP50Ms: round(main.p50Ms),
+    coldToWarmRatio: figures.cold.coldFirstMs === null || main.p50Ms === null ? null : round(figures.cold.coldFirstMs / main.p50Ms, 3),
+    firstHalfMinuteShownShare: round(figures.cold.firstHalfMinuteShownShare, 4),
+    firstWindowAnswers: figures.cold.windowAnswers,
     layouts: Object.fromEntries((['psm', 'spm'] as const).map((order) => [order, roundAll(figures.layouts[order])])),
     debounce: figures.sweep.map(roundAll),
   };
+}
+
+function ratio(a: number | null, b: number | null): string {
+  return a === null || b === null || b === 0 ? '—' : (a / b).toFixed(2);
+}
+
+/**
+ * Tokens generated per shown suggestion on stories260K, typing prose back into README.md, with the
+ * model process stopping once a suggestion is complete and without.
+ */
+async function earlyStopFigures(args: Args, progress: (line: string) => void): Promise<{ withStop: EarlyStopFigures; withoutStop: EarlyStopFigures }> {
+  const path = await findTestModel(STORY_TEST_MODEL);
+  const supervisor = new EngineSupervisor({
+    spawn: () => EngineConnection.start(ENGINE_PATH),
+    loadParams: async () => ({ path, contextSize: CONTEXT_SIZE, threads: 'auto' }),
+    idleUnloadMinutes: () => 0,
+    log: (level, message) => {
+      if (args.verbose || level === 'error') console.error(`[story ${level}] ${message}`);
+    },
+  });
+  try {
+    await supervisor.start();
+    const text = localTextService(new EngineClient(supervisor, () => undefined));
+    const setup = prepareTyping(resolve(ROOT, 'README.md'), args.keys, args.seed);
+    const log = (level: LogLevel, message: string) => {
+      if (args.verbose || level === 'warn' || level === 'error') console.error(`[story ${level}] ${message}`);
+    };
+    const common = { settings: settingsFor({}), makeDocument: setup.makeDocument, script: setup.script, keys: args.keys, seed: args.seed, followChance: args.followChance, log };
+    const withStop = await earlyStopReplay({ ...common, text });
+    const withoutStop = await earlyStopReplay({ ...common, text: withoutEarlyStop(text) });
+    progress(`story: ${withStop.tokensPerShownSuggestion?.toFixed(1)} tokens per shown suggestion with the early stop, ${withoutStop.tokensPerShownSuggestion?.toFixed(1)} without`);
+    return { withStop, withoutStop };
+  } finally {
+    supervisor.dispose();
+  }
 }
 
 function round(value: number | null, digits = 1): number | null {
@@ -654,11 +733,22 @@ async function main(): Promise<void> {
     results.push(figures);
     printModel(figures);
   }
+  const earlyStop = await earlyStopFigures(args, progress);
+  console.log(
+    `\nEarly stop on stories260K (typing prose back into README.md): ${earlyStop.withStop.tokensPerShownSuggestion?.toFixed(1) ?? '—'} tokens generated per shown suggestion` +
+      ` (${earlyStop.withStop.generatedTokens} for ${earlyStop.withStop.shown}) with the stop, ${earlyStop.withoutStop.tokensPerShownSuggestion?.toFixed(1) ?? '—'}` +
+      ` (${earlyStop.withoutStop.generatedTokens} for ${earlyStop.withoutStop.shown}) without; ratio ${ratio(earlyStop.withStop.tokensPerShownSuggestion, earlyStop.withoutStop.tokensPerShownSuggestion)}`,
+  );
   console.log(`\n  total ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (args.json) {
     const perModel = Object.fromEntries(results.map((figures) => [figures.model, jsonFigures(figures)]));
     const primary = perModel.fim ?? perModel.bench ?? {};
-    console.log(JSON.stringify({ ...primary, primaryModel: results[0]?.model, file: setup.path, keys: args.keys, seed: args.seed, followChance: args.followChance, models: perModel }));
+    const tokensPerShownSuggestion = {
+      withEarlyStop: round(earlyStop.withStop.tokensPerShownSuggestion, 2),
+      withoutEarlyStop: round(earlyStop.withoutStop.tokensPerShownSuggestion, 2),
+      ratio: earlyStop.withStop.tokensPerShownSuggestion === null || earlyStop.withoutStop.tokensPerShownSuggestion === null ? null : round(earlyStop.withStop.tokensPerShownSuggestion / earlyStop.withoutStop.tokensPerShownSuggestion, 3),
+    };
+    console.log(JSON.stringify({ ...primary, tokensPerShownSuggestion, primaryModel: results[0]?.model, file: setup.path, keys: args.keys, seed: args.seed, followChance: args.followChance, models: perModel }));
   }
 }
 

@@ -51,6 +51,10 @@ export interface KeyRecord {
   outcome: 'cache' | 'model' | 'none' | 'superseded' | 'error';
   /** Keystroke to suggestion on screen, for shown suggestions. */
   latencyMs?: number;
+  /** When the key was pressed, from the start of the replay. */
+  readonly atMs: number;
+  /** The shown suggestion came from the model process's fast first window. */
+  firstWindow?: boolean;
 }
 
 export interface ReplayOptions {
@@ -120,10 +124,10 @@ export async function replayTyping(options: ReplayOptions): Promise<ReplayResult
     options.service.noteContext(at.document, at.line, current);
     const mine = new CancellationTokenSource();
     source = mine;
-    const record: KeyRecord = { followed, typo, outcome: 'superseded' };
+    const pressedAt = performance.now();
+    const record: KeyRecord = { followed, typo, outcome: 'superseded', atMs: pressedAt - started };
     records.push(record);
     const keyIndex = index;
-    const pressedAt = performance.now();
     settled.push(
       options.service.provide(at.document, at.line, at.character, mine.token).then(
         (outcome: CompletionOutcome | undefined) => {
@@ -134,6 +138,7 @@ export async function replayTyping(options: ReplayOptions): Promise<ReplayResult
           }
           record.outcome = outcome.source;
           record.latencyMs = performance.now() - pressedAt;
+          record.firstWindow = outcome.result?.firstWindow === true;
           shown = { text: outcome.text, keyIndex };
         },
         () => {
