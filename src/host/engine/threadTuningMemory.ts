@@ -3,20 +3,14 @@
 // (real path, size, modification time) and the CPU (model, logical cores, architecture): a changed
 // file or another machine measures again. Kept in the extension's global state; no `vscode` import
 // here, so the key and the bookkeeping are unit-tested.
-import { realpath, stat } from 'node:fs/promises';
 import { arch, cpus } from 'node:os';
 import type { ModelInfo } from '../../common/protocol/engineProtocol';
+import { fileIdentity, type FileIdentity } from '../fileIdentity';
 
 export interface MachineIdentity {
   readonly cpuModel: string;
   readonly logicalCores: number;
   readonly arch: string;
-}
-
-export interface FileIdentity {
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
 }
 
 export interface RememberedThreads {
@@ -97,14 +91,4 @@ function isRemembered(value: unknown): value is RememberedThreads {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return typeof record.threads === 'number' && Number.isInteger(record.threads) && record.threads >= 1 && typeof record.measured === 'string' && typeof record.at === 'number';
-}
-
-async function fileIdentity(path: string): Promise<FileIdentity | undefined> {
-  try {
-    const real = await realpath(path);
-    const stats = await stat(real);
-    return { path: real, size: stats.size, mtimeMs: stats.mtimeMs };
-  } catch {
-    return undefined;
-  }
 }

@@ -2,19 +2,17 @@
 // GGUF files are parsed by native code (llama.cpp's parser has had memory-safety bugs), and a
 // repository could ship one. The confirmation is remembered for that file as it is (path, size and
 // modification time), so a file replaced afterwards asks again.
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineRequestError } from '../engine/engineErrors';
+import { fileIdentity, type FileIdentity } from '../fileIdentity';
 
 const CONFIRMED_KEY = 'hearth.confirmedWorkspaceModels';
 export const CONFIRM_WORKSPACE_MODEL_COMMAND = 'hearth.model.confirmWorkspaceFile';
 
-interface ConfirmedFile {
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
+/** A file the user confirmed, as it was then. */
+type ConfirmedFile = FileIdentity;
 
 export class WorkspaceModelConsent {
   constructor(private readonly state: vscode.Memento) {}
@@ -53,16 +51,6 @@ function isConfirmedFile(value: unknown): value is ConfirmedFile {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return typeof record.path === 'string' && typeof record.size === 'number' && typeof record.mtimeMs === 'number';
-}
-
-async function fileIdentity(file: string): Promise<ConfirmedFile | undefined> {
-  try {
-    const real = await realpath(file);
-    const stats = await stat(real);
-    return { path: real, size: stats.size, mtimeMs: stats.mtimeMs };
-  } catch {
-    return undefined;
-  }
 }
 
 /** The workspace folder the file (after links) lies in, if any. */
