@@ -806,9 +806,15 @@ function withBeginningToken(model: LlamaModel, tokens: Token[]): Token[] {
   return [bos, ...tokens];
 }
 
-/** Tokens a prompt may use in this sequence, leaving room to generate. */
+/**
+ * Tokens a prompt may use in this sequence (BOS aside), leaving room to generate. It also stays
+ * within what node-llama-cpp's LlamaCompletion keeps of its input: the last contextSize minus its
+ * context-shift reserve (a tenth of the context, its default). A longer prompt would be cut there,
+ * at another place than our layout cuts it, and reuse nothing from one keystroke to the next.
+ */
 function promptRoom(sequence: LlamaContextSequence, maxTokens: number): number {
-  return Math.max(1, sequence.contextSize - Math.max(maxTokens, MIN_GENERATION_ROOM) - 1);
+  const shiftReserve = Math.max(1, Math.floor(sequence.contextSize / 10));
+  return Math.max(1, Math.min(sequence.contextSize - Math.max(maxTokens, MIN_GENERATION_ROOM) - 1, sequence.contextSize - shiftReserve - 1));
 }
 
 /**

@@ -293,6 +293,13 @@ describe('inline completions in VS Code with the real model', function () {
     await sleep(2_000);
     assert.equal(service.stats.touchWarms, before, 'an untouched editor was read');
     assert.equal(hearthApi.engine.pid, undefined, 'an untouched editor started the model process');
+    // A file excluded from AI (.env files are, by default) is never read, touched or not.
+    await openFile('.env.local', 'API_TOKEN=not-a-real-token\n');
+    await vscode.commands.executeCommand('cursorRight', { source: 'keyboard' });
+    await sleep(2_000);
+    assert.equal(service.stats.touchWarms, before, 'an excluded file was read');
+    assert.equal(hearthApi.engine.pid, undefined, 'touching an excluded file started the model process');
+    await vscode.window.showTextDocument(editor.document);
     // A cursor move through the keyboard's code path (what pressing → runs).
     // While the model loads, the completions item says so (its listener runs before this one).
     const whileLoading: string[] = [];
