@@ -685,7 +685,7 @@ function ratio(a: number | null, b: number | null): string {
  * itself (greedy, so the same text each run), with the model process stopping once a suggestion is
  * complete and without.
  */
-async function earlyStopFigures(args: Args, progress: (line: string) => void): Promise<{ withStop: EarlyStopFigures; withoutStop: EarlyStopFigures }> {
+async function earlyStopFigures(args: Args, progress: (line: string) => void): Promise<{ withStop: EarlyStopFigures; withoutStop: EarlyStopFigures; cold: ColdFigures }> {
   const path = await findTestModel(STORY_TEST_MODEL);
   const supervisor = new EngineSupervisor({
     spawn: () => EngineConnection.start(ENGINE_PATH),
@@ -713,7 +713,10 @@ async function earlyStopFigures(args: Args, progress: (line: string) => void): P
     const withStop = await earlyStopReplay({ ...common, text });
     const withoutStop = await earlyStopReplay({ ...common, text: withoutEarlyStop(text) });
     progress(`story: ${withStop.tokensPerShownSuggestion?.toFixed(1)} tokens per shown suggestion with the early stop, ${withoutStop.tokensPerShownSuggestion?.toFixed(1)} without`);
-    return { withStop, withoutStop };
+    // The starter model from a cold start: a fresh model process that has never read the file.
+    await supervisor.restart();
+    const cold = await coldReplay({ ...common, text });
+    return { withStop, withoutStop, cold };
   } finally {
     supervisor.dispose();
   }
@@ -754,6 +757,10 @@ async function main(): Promise<void> {
       ` (${earlyStop.withStop.generatedTokens} for ${earlyStop.withStop.shown}) with the stop, ${earlyStop.withoutStop.tokensPerShownSuggestion?.toFixed(1) ?? '—'}` +
       ` (${earlyStop.withoutStop.generatedTokens} for ${earlyStop.withoutStop.shown}) without; ratio ${ratio(earlyStop.withStop.tokensPerShownSuggestion, earlyStop.withoutStop.tokensPerShownSuggestion)}`,
   );
+  console.log(
+    `Starter model (stories260K) from a cold start: first suggestion ${fmtMs(earlyStop.cold.coldFirstMs)} after its keystroke against a warm p50 of ${fmtMs(earlyStop.withStop.modelP50Ms)} ` +
+      `(model-served); cold ÷ warm ${ratio(earlyStop.cold.coldFirstMs, earlyStop.withStop.modelP50Ms)}; first 30 s: ${pct(earlyStop.cold.firstHalfMinuteShownShare)} of ${earlyStop.cold.firstHalfMinuteKeys} keystrokes showed a suggestion`,
+  );
   console.log(`\n  total ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (args.json) {
     const perModel = Object.fromEntries(results.map((figures) => [figures.model, jsonFigures(figures)]));
@@ -763,7 +770,13 @@ async function main(): Promise<void> {
       withoutEarlyStop: round(earlyStop.withoutStop.tokensPerShownSuggestion, 2),
       ratio: earlyStop.withStop.tokensPerShownSuggestion === null || earlyStop.withoutStop.tokensPerShownSuggestion === null ? null : round(earlyStop.withStop.tokensPerShownSuggestion / earlyStop.withoutStop.tokensPerShownSuggestion, 3),
     };
-    console.log(JSON.stringify({ ...primary, tokensPerShownSuggestion, primaryModel: results[0]?.model, file: setup.path, keys: args.keys, seed: args.seed, followChance: args.followChance, models: perModel }));
+    const starter = {
+      coldFirstMs: round(earlyStop.cold.coldFirstMs),
+      warmP50Ms: round(earlyStop.withStop.modelP50Ms),
+      coldToWarmRatio: earlyStop.cold.coldFirstMs === null || earlyStop.withStop.modelP50Ms === null ? null : round(earlyStop.cold.coldFirstMs / earlyStop.withStop.modelP50Ms, 3),
+      firstHalfMinuteShownShare: round(earlyStop.cold.firstHalfMinuteShownShare, 4),
+    };
+    console.log(JSON.stringify({ ...primary, tokensPerShownSuggestion, starter, primaryModel: results[0]?.model, file: setup.path, keys: args.keys, seed: args.seed, followChance: args.followChance, models: perModel }));
   }
 }
 

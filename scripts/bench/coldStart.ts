@@ -11,6 +11,7 @@ import { CompletionService, type CompletionText } from '../../src/host/completio
 import type { CompletionSettings } from '../../src/host/completions/completionSettings';
 import type { LogLevel } from '../../src/common/protocol/engineProtocol';
 import { RecordingBackend, replayTyping, type KeyRecord, type RequestRecord } from './completionReplay';
+import { percentile } from './benchStats';
 import { DEFAULT_PAUSES, type ScriptedKey, type TypingDocument } from './typingScript';
 
 /** How long the user looks at the file between clicking into it and typing. */
@@ -90,6 +91,8 @@ export function withoutEarlyStop(text: CompletionText): CompletionText {
 
 export interface EarlyStopFigures {
   readonly shown: number;
+  /** Keystroke to suggestion, median over the suggestions the model served (not the cache). */
+  readonly modelP50Ms: number | null;
   readonly generatedTokens: number;
   readonly tokensPerShownSuggestion: number | null;
 }
@@ -102,7 +105,8 @@ export async function earlyStopReplay(input: ColdReplayInput): Promise<EarlyStop
     const keys = await typeScript(service, input.makeDocument(), input);
     const shown = keys.filter((key) => key.outcome === 'model').length;
     const generatedTokens = recording.records.reduce((sum, record) => sum + (record.result?.generatedTokens ?? 0), 0);
-    return { shown, generatedTokens, tokensPerShownSuggestion: shown === 0 ? null : generatedTokens / shown };
+    const latencies = keys.flatMap((key) => (key.outcome === 'model' && key.latencyMs !== undefined ? [key.latencyMs] : []));
+    return { shown, modelP50Ms: percentile(latencies, 0.5), generatedTokens, tokensPerShownSuggestion: shown === 0 ? null : generatedTokens / shown };
   } finally {
     service.dispose();
   }

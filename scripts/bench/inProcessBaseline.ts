@@ -2,7 +2,7 @@
 // the same model, context settings and prompt tokens (laid out by the engine's own promptLayout),
 // the sequence's KV cache reused the way the library does it by itself.
 import type { Llama, LlamaCompletion, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
-import { infillTokens, segmentTokenizer, type InfillLayout, type Vocabulary } from '../../src/engine/promptLayout';
+import { infillTokens, promptRoomFor, segmentTokenizer, type InfillLayout, type Vocabulary } from '../../src/engine/promptLayout';
 
 // As in src/engine/modelEngine.ts: two shared sequences and one for completions, same context size.
 const SEQUENCES = 3;
@@ -42,7 +42,7 @@ export class InProcessModel {
 
   /** The same tokens the model process builds for this layout. */
   tokens(layout: InfillLayout, maxTokens: number): Token[] {
-    const room = Math.max(1, this.context.contextSize - Math.max(maxTokens, MIN_GENERATION_ROOM) - 1);
+    const room = promptRoomFor(this.context.contextSize, Math.max(maxTokens, MIN_GENERATION_ROOM));
     return infillTokens(layout, this.vocabulary, room);
   }
 

@@ -46,7 +46,7 @@ import { EngineError } from './engineError';
 import { checkModelFile, type CheckedModelFile } from './modelFileCheck';
 import { assertPairFits } from './pairFit';
 import { physicalCores } from './physicalCores';
-import { completionTokens, infillTokens, vocabularyOf, windowCompletionTokens, windowInfillTokens, type Vocabulary } from './promptLayout';
+import { completionTokens, infillTokens, promptRoomFor, vocabularyOf, windowCompletionTokens, windowInfillTokens, type Vocabulary } from './promptLayout';
 import { backgroundChunkDelayMs } from './testHooks';
 import { SequencePool } from './sequencePool';
 import { DEFAULT_CONTEXT_SIZE, firstWindowTokens, SEQUENCE_LAYOUT, sequenceCount, type Serves } from './contextLayout';
@@ -806,15 +806,9 @@ function withBeginningToken(model: LlamaModel, tokens: Token[]): Token[] {
   return [bos, ...tokens];
 }
 
-/**
- * Tokens a prompt may use in this sequence (BOS aside), leaving room to generate. It also stays
- * within what node-llama-cpp's LlamaCompletion keeps of its input: the last contextSize minus its
- * context-shift reserve (a tenth of the context, its default). A longer prompt would be cut there,
- * at another place than our layout cuts it, and reuse nothing from one keystroke to the next.
- */
+/** Tokens a prompt may use in this sequence, leaving room to generate (see promptRoomFor). */
 function promptRoom(sequence: LlamaContextSequence, maxTokens: number): number {
-  const shiftReserve = Math.max(1, Math.floor(sequence.contextSize / 10));
-  return Math.max(1, Math.min(sequence.contextSize - Math.max(maxTokens, MIN_GENERATION_ROOM) - 1, sequence.contextSize - shiftReserve - 1));
+  return promptRoomFor(sequence.contextSize, Math.max(maxTokens, MIN_GENERATION_ROOM));
 }
 
 /**

@@ -63,6 +63,18 @@ export function vocabularyOf(model: LlamaModel): Vocabulary {
 }
 
 /**
+ * Tokens a prompt may use (BOS aside) in a context of `contextSize` when `maxTokens` are to be
+ * generated. It also stays within what node-llama-cpp's LlamaCompletion keeps of its input: the
+ * last contextSize minus its context-shift reserve (a tenth of the context, its default). A longer
+ * prompt would be cut there, at another place than the layout cuts it, and reuse nothing from one
+ * keystroke to the next.
+ */
+export function promptRoomFor(contextSize: number, maxTokens: number): number {
+  const shiftReserve = Math.max(1, Math.floor(contextSize / 10));
+  return Math.max(1, Math.min(contextSize - maxTokens - 1, contextSize - shiftReserve - 1));
+}
+
+/**
  * Tokens are trimmed in steps of this many (at most an eighth of the room), so the cut stays where
  * it was while the user types: cutting exactly the excess would move the start of the prompt by a
  * token or two at every keystroke, and then nothing of the previous prompt could be reused.

@@ -2,7 +2,7 @@
 // that adds a token does not move the cut and the model process can reuse the previous prompt.
 import assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp';
-import { completionTokens, infillTokens, windowInfillTokens, type Vocabulary } from '../../src/engine/promptLayout';
+import { completionTokens, infillTokens, promptRoomFor, windowInfillTokens, type Vocabulary } from '../../src/engine/promptLayout';
 import { FIRST_WINDOW_MAX_TOKENS, FIRST_WINDOW_MIN_TOKENS, firstWindowTokens } from '../../src/engine/contextLayout';
 
 // One token per character, each character its own id, so shifted text gives different tokens.
@@ -72,5 +72,15 @@ describe('the fast first window', () => {
     assert.deepEqual(tokens.slice(-2), [...'ab'].map((ch) => ch.codePointAt(0)));
     // Short text is kept whole.
     assert.equal(windowInfillTokens({ ...layout, prefix: 'xy', suffix: 'z' }, vocabulary, 100).length, 2 + 1 + 2 + 3);
+  });
+});
+
+describe('promptRoomFor', () => {
+  it("leaves room to generate and stays within what node-llama-cpp's LlamaCompletion keeps (the context minus a tenth)", () => {
+    // 4,096 tokens, 128 to generate: the library keeps 3,687 of its input (BOS included), so 3,686.
+    assert.equal(promptRoomFor(4096, 128), 4096 - 409 - 1);
+    // A long generation leaves less than the library's reserve would.
+    assert.equal(promptRoomFor(4096, 1000), 4096 - 1000 - 1);
+    assert.equal(promptRoomFor(16, 64), 1);
   });
 });
