@@ -219,6 +219,18 @@ interface ModelFigures {
   readonly cold: ColdFigures;
 }
 
+/** A model process for one model at the default context, its log on stderr with --verbose. */
+function benchSupervisor(path: string, label: string, args: Args): EngineSupervisor {
+  return new EngineSupervisor({
+    spawn: () => EngineConnection.start(ENGINE_PATH),
+    loadParams: async () => ({ path, contextSize: CONTEXT_SIZE, threads: 'auto' }),
+    idleUnloadMinutes: () => 0,
+    log: (level, message) => {
+      if (args.verbose || level === 'error') console.error(`[${label} ${level}] ${message}`);
+    },
+  });
+}
+
 function settingsFor(overrides: Partial<CompletionSettings>): CompletionSettings {
   return completionSettingsSchema.parse(overrides);
 }
@@ -274,14 +286,7 @@ class ModelBench {
 
   static async start(kind: ModelKind, setup: TypingSetup, args: Args): Promise<ModelBench> {
     const path = kind === 'fim' ? await fimTestModelPath() : await benchModelPath({ log: (line) => console.error(line) });
-    const supervisor = new EngineSupervisor({
-      spawn: () => EngineConnection.start(ENGINE_PATH),
-      loadParams: async () => ({ path, contextSize: CONTEXT_SIZE, threads: 'auto' }),
-      idleUnloadMinutes: () => 0,
-      log: (level, message) => {
-        if (args.verbose || level === 'error') console.error(`[engine ${level}] ${message}`);
-      },
-    });
+    const supervisor = benchSupervisor(path, 'engine', args);
     const info = await supervisor.start();
     if (!info.hasInfill) throw new Error(`${path} has no fill-in-the-middle tokens; this benchmark measures infill prompts`);
     return new ModelBench(kind, path, supervisor, info, setup, args);
@@ -686,15 +691,7 @@ function ratio(a: number | null, b: number | null): string {
  * complete and without.
  */
 async function earlyStopFigures(args: Args, progress: (line: string) => void): Promise<{ withStop: EarlyStopFigures; withoutStop: EarlyStopFigures; cold: ColdFigures }> {
-  const path = await findTestModel(STORY_TEST_MODEL);
-  const supervisor = new EngineSupervisor({
-    spawn: () => EngineConnection.start(ENGINE_PATH),
-    loadParams: async () => ({ path, contextSize: CONTEXT_SIZE, threads: 'auto' }),
-    idleUnloadMinutes: () => 0,
-    log: (level, message) => {
-      if (args.verbose || level === 'error') console.error(`[story ${level}] ${message}`);
-    },
-  });
+  const supervisor = benchSupervisor(await findTestModel(STORY_TEST_MODEL), 'story', args);
   try {
     await supervisor.start();
     const text = localTextService(new EngineClient(supervisor, () => undefined));

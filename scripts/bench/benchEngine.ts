@@ -1,12 +1,18 @@
 // `npm run bench:engine`: what the model process costs against node-llama-cpp in-process, for
 // the same model, prompt and settings in one run, plus model load time and the extension's
 // activation time in a real VS Code, for the development build and the installed linux-x64
-// package. `--json` ends with the figures as one JSON object.
+// package; and, at each thread count, prompt and decode speed apart against the memory-bandwidth
+// bound measured in the same run, on the test model and the 0.5B-shaped model (`--no-bound`
+// skips it, `--no-bench-model` keeps it to the test model). `--json` ends with the figures as one
+// JSON object.
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { findTestModel } from '../../test/fixtures/testModels';
 import { measureActivation, measureInstalledActivation } from './measureActivation';
+import { fastest, measureReadBandwidth, phaseRows, type PhaseRow } from './decodeBound';
+import { physicalCores } from '../../src/engine/physicalCores';
+import { benchModelPath } from '../../test/fixtures/makeBenchModel';
 
 const RUNS = 9;
 const MAX_TOKENS = 96;
@@ -134,7 +140,46 @@ async function main(): Promise<void> {
   if (figures.activationMsInstalled !== null) {
     console.log(`  installed package activation ${figures.activationMsInstalled} ms  ratio to development ${figures.activationInstalledRatio}`);
   }
-  if (json) console.log(JSON.stringify(figures));
+  const bound = process.argv.includes('--no-bound') ? undefined : await measureBound(modelPath, !process.argv.includes('--no-bench-model'));
+  if (json) console.log(JSON.stringify({ ...figures, ...(bound ?? {}) }));
+}
+
+/**
+ * Prompt and decode speed at each thread count against the bandwidth bound, printed as a table per
+ * model. The JSON keys name the 0.5B-shaped model's figures when it ran (else the test model's);
+ * the per-token cost of streaming a long chat is not measured yet (null).
+ */
+async function measureBound(testModel: string, withBenchModel: boolean): Promise<Record<string, unknown>> {
+  const threadCounts = Array.from({ length: Math.min(4, physicalCores()) }, (_, index) => index + 1);
+  const bandwidth = new Map<number, number>();
+  for (const threads of threadCounts) bandwidth.set(threads, await measureReadBandwidth(threads));
+  console.log(`\n  memory read bandwidth: ${threadCounts.map((threads) => `${threads} thread(s) ${((bandwidth.get(threads) ?? 0) / 1e9).toFixed(1)} GB/s`).join(', ')}`);
+  const models: Array<{ label: string; path: string }> = [{ label: 'test model', path: testModel }];
+  if (withBenchModel) models.push({ label: '0.5B-shaped model', path: await benchModelPath({ log: (line) => console.error(line) }) });
+  const perModel: Record<string, PhaseRow[]> = {};
+  for (const model of models) {
+    const rows = await phaseRows(model.path, threadCounts, bandwidth);
+    perModel[model.label] = rows;
+    console.log(`  ${model.label}: threads | prompt tok/s | decode tok/s | bound tok/s | decode ÷ bound`);
+    for (const row of rows) {
+      console.log(`    ${row.threads} | ${round(row.promptTokPerSec)} | ${round(row.decodeTokPerSec)} | ${round(row.boundTokPerSec)} | ${round(row.decodeBoundShare, 3)}`);
+    }
+  }
+  const main = perModel['0.5B-shaped model'] ?? perModel['test model'] ?? [];
+  const decode = fastest(main, 'decodeTokPerSec');
+  const prompt = fastest(main, 'promptTokPerSec');
+  return {
+    boundModel: perModel['0.5B-shaped model'] === undefined ? 'test model' : '0.5B-shaped model',
+    readBandwidthBytesPerSec: Object.fromEntries([...bandwidth].map(([threads, bytes]) => [threads, Math.round(bytes)])),
+    decodeTokPerSec: decode === undefined ? null : round(decode.decodeTokPerSec),
+    decodeBoundShare: decode === undefined ? null : round(decode.decodeBoundShare, 3),
+    decodeThreads: decode?.threads ?? null,
+    promptThreads: prompt?.threads ?? null,
+    promptTokPerSec: prompt === undefined ? null : round(prompt.promptTokPerSec),
+    perTokenOverheadMsFirstTurn: null,
+    perTokenOverheadMsLongChat: null,
+    phases: Object.fromEntries(Object.entries(perModel).map(([label, rows]) => [label, rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, round(value, 3)])))])),
+  };
 }
 
 function round(value: number, digits = 1): number {

@@ -7,9 +7,10 @@ import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { FIRST_WINDOW_MAX_TOKENS } from '../../src/engine/contextLayout';
 import { ENGINE_TEST_HOOKS_ENV } from '../../src/engine/testHooks';
-import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
+import { newStreamId, type EngineConnection } from '../../src/host/engine/engineConnection';
 import { fimTestModelPath } from '../fixtures/testModels';
 import { poll } from '../support/polling';
+import { startEngineWithEnv } from '../support/startEngineWithEnv';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
 // About 1,500 tokens of code before the cursor: far more than fits a 1 ms prompt budget.
@@ -19,26 +20,14 @@ const SUFFIX = '\nmodule.exports = {};\n';
 describe('the fast first window (FIM test model)', function () {
   this.timeout(180_000);
   let engine: EngineConnection;
-  const previous = { hooks: process.env[ENGINE_TEST_HOOKS_ENV], delay: process.env.HEARTH_ENGINE_TEST_BACKGROUND_DELAY_MS };
 
   before(async () => {
     // The background read pauses between its chunks, so a request can arrive in the middle of it.
-    process.env[ENGINE_TEST_HOOKS_ENV] = '1';
-    process.env.HEARTH_ENGINE_TEST_BACKGROUND_DELAY_MS = '40';
-    engine = EngineConnection.start(ENGINE);
+    engine = startEngineWithEnv(ENGINE, { [ENGINE_TEST_HOOKS_ENV]: '1', HEARTH_ENGINE_TEST_BACKGROUND_DELAY_MS: '40' });
     await engine.request(engineMethods.modelLoad, { path: await fimTestModelPath(), contextSize: 2048, threads: 1 });
   });
 
-  after(() => {
-    engine?.dispose();
-    for (const [key, value] of [
-      [ENGINE_TEST_HOOKS_ENV, previous.hooks],
-      ['HEARTH_ENGINE_TEST_BACKGROUND_DELAY_MS', previous.delay],
-    ] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  after(() => engine?.dispose());
 
   const infill = (promptBudgetMs: number, prefix = PREFIX) =>
     engine.request(engineMethods.generateInfill, {

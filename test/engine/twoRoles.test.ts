@@ -11,6 +11,7 @@ import { ENGINE_TEST_HOOKS_ENV } from '../../src/engine/testHooks';
 import { EngineConnection, newStreamId, type EngineExit } from '../../src/host/engine/engineConnection';
 import { findTestModel, fimTestModelPath, STORY_TEST_MODEL } from '../fixtures/testModels';
 import { expectEngineError } from '../support/expectEngineError';
+import { startEngineWithEnv } from '../support/startEngineWithEnv';
 
 const ENGINE = resolve(__dirname, '../../dist/engine.mjs');
 const LOAD = { contextSize: 1024, threads: 1 } as const;
@@ -95,11 +96,8 @@ describe('two roles in one model process (FIM model + stories260K)', function ()
   });
 
   it('refuses a pair that does not fit in free memory, naming both files, and keeps the loaded model', async () => {
-    const previous = { hooks: process.env[ENGINE_TEST_HOOKS_ENV], free: process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES };
     // A machine with 1 MB free: the weights alone (about 1 MB each) and the KV cache of every sequence cannot fit.
-    process.env[ENGINE_TEST_HOOKS_ENV] = '1';
-    process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES = String(1024 * 1024);
-    const small = EngineConnection.start(ENGINE);
+    const small = startEngineWithEnv(ENGINE, { [ENGINE_TEST_HOOKS_ENV]: '1', HEARTH_ENGINE_TEST_FREE_RAM_BYTES: String(1024 * 1024) });
     try {
       await small.request(engineMethods.modelLoad, { path: storyModel, ...LOAD });
       const error = await expectEngineError(small.request(engineMethods.modelLoad, { path: fimModel, chatPath: storyModel, ...LOAD }), 'modelTooLarge');
@@ -115,13 +113,6 @@ describe('two roles in one model process (FIM model + stories260K)', function ()
       assert.ok(chat.generatedTokens > 0, 'and still answers');
     } finally {
       small.dispose();
-      for (const [key, value] of [
-        [ENGINE_TEST_HOOKS_ENV, previous.hooks],
-        ['HEARTH_ENGINE_TEST_FREE_RAM_BYTES', previous.free],
-      ] as const) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
     }
   });
 });
