@@ -5,7 +5,8 @@
 import type { GgufInsights, Llama } from 'node-llama-cpp';
 import type { z } from 'zod';
 import { formatBytes } from '../common/formatBytes';
-import { memoryBudget, type HardwareProfile, type MemoryBudget } from '../common/models/recommendModels';
+import { toHardwareProfile } from '../common/models/hardwareProfile';
+import { memoryBudget, type MemoryBudget } from '../common/models/recommendModels';
 import type { ModelEstimate, SystemHardware, modelEstimateParams } from '../common/protocol/engineProtocol';
 import { checkModelFile } from './modelFileCheck';
 import { CONTEXT_SEQUENCES, DEFAULT_CONTEXT_SIZE } from './contextLayout';
@@ -29,7 +30,7 @@ export async function estimateModel(llama: Llama, params: EstimateParams): Promi
   // model/load caps the context at what the model was trained on; estimate what it would allocate.
   const contextSize = trainContextSize === null ? asked : Math.min(asked, trainContextSize);
   const hardware = await systemHardware(llama);
-  const budget = memoryBudget(toProfile(hardware));
+  const budget = memoryBudget(toHardwareProfile(hardware));
 
   const { gpuLayers, split } = footprint(insights, llama, contextSize, CONTEXT_SEQUENCES, budget);
   const totalRamBytes = split.modelRam + split.contextRam;
@@ -110,16 +111,6 @@ function reasonFor(input: ReasonInput): string {
   return `${input.gpuLayers} of ${input.totalLayers} layers on the GPU (${gpuName}): ${formatBytes(input.totalVramBytes)} of the ${formatBytes(budget.vramBytes ?? 0)} of GPU memory Hearth can use; and ${ram}, ${ramVerdict}.`;
 }
 
-/** The host's profile shape, so the budget (headroom for the editor, VRAM reserve) is the one the model list uses. */
-export function toProfile(hardware: SystemHardware): HardwareProfile {
-  const gpu = hardware.gpu;
-  return {
-    totalRamBytes: hardware.totalRamBytes,
-    freeRamBytes: hardware.freeRamBytes,
-    cpuCores: hardware.cpuCores,
-    ...(gpu === undefined ? {} : { gpu: { name: gpu.names.join(', ') || gpu.type, vramBytes: gpu.vramBytes, freeVramBytes: gpu.freeVramBytes } }),
-  };
-}
 
 function bytes(value: number): number {
   return Number.isFinite(value) ? Math.max(0, Math.round(value)) : 0;

@@ -1,12 +1,13 @@
 // The memory check model/load runs before it loads two files, one per role: it refuses, with a
 // clear message and before anything is unloaded, a pair this machine cannot hold.
 import type { GgufInsights, Llama } from 'node-llama-cpp';
+import { toHardwareProfile } from '../common/models/hardwareProfile';
 import { pairVerdict } from '../common/models/pairFit';
 import { memoryBudget } from '../common/models/recommendModels';
 import type { ModelRole } from '../common/protocol/engineProtocol';
 import { basename } from 'node:path';
 import { EngineError } from './engineError';
-import { footprint, toProfile } from './modelEstimate';
+import { footprint } from './modelEstimate';
 import { systemHardware } from './systemHardware';
 
 export interface PairRequest {
@@ -19,7 +20,7 @@ export interface PairRequest {
 export async function assertPairFits(llama: Llama, request: PairRequest): Promise<void> {
   const hardware = await systemHardware(llama);
   const freeRamBytes = Math.min(hardware.totalRamBytes, hardware.freeRamBytes + request.reclaimableRamBytes);
-  const budget = memoryBudget(toProfile({ ...hardware, freeRamBytes }));
+  const budget = memoryBudget(toHardwareProfile({ ...hardware, freeRamBytes }));
   const members = request.models.map((model) => {
     const trained = model.insights.trainContextSize;
     // model/load caps each context at what its model was trained on.

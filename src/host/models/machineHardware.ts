@@ -4,6 +4,9 @@
 import * as os from 'node:os';
 import type { HardwareProfile } from '../../common/models/recommendModels';
 import type { SystemHardware } from '../../common/protocol/engineProtocol';
+import { toHardwareProfile } from '../../common/models/hardwareProfile';
+
+export { toHardwareProfile };
 
 export function machineHardware(): HardwareProfile {
   return {
@@ -36,16 +39,4 @@ export async function machineHardwareFromEngine(
     options.log?.(`Hardware from the model process unavailable (${error instanceof Error ? error.message : String(error)}); using Node's figures, CPU only.`);
     return machineHardware();
   }
-}
-
-export function toHardwareProfile(reported: SystemHardware): HardwareProfile {
-  const gpu = reported.gpu;
-  return {
-    totalRamBytes: reported.totalRamBytes,
-    freeRamBytes: reported.freeRamBytes,
-    cpuCores: reported.cpuCores,
-    ...(gpu === undefined
-      ? {}
-      : { gpu: { name: gpu.names.length > 0 ? gpu.names.join(', ') : gpu.type.toUpperCase(), vramBytes: gpu.vramBytes, freeVramBytes: gpu.freeVramBytes } }),
-  };
 }
