@@ -509,31 +509,34 @@ export class ModelEngine {
   ): Promise<GenerateResult> {
     const role = params.role ?? defaultRole;
     return this.withModel(role, (loaded, retired) => {
-      const window = windowPlan === undefined ? undefined : this.planFirstWindow(loaded, params, windowPlan);
-      if (window === undefined) return this.generateOn(loaded, retired, params, onText, cancel, run, conversationId);
+      const planned = windowPlan === undefined ? undefined : this.planFirstWindow(loaded, params, windowPlan);
+      if (planned?.window === undefined) return this.generateOn(loaded, retired, params, onText, cancel, planned?.run ?? run, conversationId);
       // The window was sized to fit the prompt budget: its own prompt is not held to it again.
       const { promptBudgetMs: _sized, ...windowParams } = params;
-      return this.generateOn(loaded, retired, windowParams, onText, cancel, window.run, conversationId, window.pool).then((result) => ({ ...result, firstWindow: true }));
+      return this.generateOn(loaded, retired, windowParams, onText, cancel, planned.run, conversationId, planned.window).then((result) => ({ ...result, firstWindow: true }));
     });
   }
 
   /**
    * A completion whose full prompt would not fit its prompt budget (the completion sequence does
-   * not hold most of it yet) answers from a short window on the window sequence, while the full
-   * prompt is read into the completion sequence in the background. Undefined: answer normally.
+   * not hold most of it yet) answers from a short window on the window sequence (`window`), while
+   * the full prompt is read into the completion sequence in the background. Otherwise it runs on
+   * the completion sequence with the full prompt laid out here, not a second time. Undefined: the
+   * request does not ask for a window, or this model has no window sequence.
    */
-  private planFirstWindow(loaded: Loaded, params: Sampling, plan: WindowPlan): { pool: SequencePool; run: GenerationRun } | undefined {
+  private planFirstWindow(loaded: Loaded, params: Sampling, plan: WindowPlan): { window?: SequencePool; run: GenerationRun } | undefined {
     const completionSequence = loaded.completionPool?.all[0];
     if (!params.firstWindow || params.slot !== 'completion' || loaded.windowPool === undefined || completionSequence === undefined) return undefined;
-    const full = withBeginningToken(loaded.model, plan.full(loaded, promptRoom(completionSequence, params.maxTokens)));
-    const tokens = firstWindowTokens({
+    const tokens = plan.full(loaded, promptRoom(completionSequence, params.maxTokens));
+    const full = withBeginningToken(loaded.model, tokens);
+    const windowTokens = firstWindowTokens({
       tokensToEvaluate: full.length - commonPrefixLength(completionSequence.contextTokens, full),
       tokensPerMs: this.promptTokensPerMs,
       promptBudgetMs: params.promptBudgetMs,
     });
-    if (tokens === undefined) return undefined;
+    if (windowTokens === undefined) return { run: (sequence, options, _loaded, record) => this.continueTokens(sequence, options, record, tokens) };
     this.readInBackground(loaded, full);
-    return { pool: loaded.windowPool, run: (sequence, options, windowLoaded, record) => this.continueTokens(sequence, options, record, plan.window(windowLoaded, tokens)) };
+    return { window: loaded.windowPool, run: (sequence, options, windowLoaded, record) => this.continueTokens(sequence, options, record, plan.window(windowLoaded, windowTokens)) };
   }
 
   /** Starts (or keeps) reading `target` into the completion sequence, in chunks, while no request runs. */
