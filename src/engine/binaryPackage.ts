@@ -27,8 +27,7 @@ export function missingBinaryMessage(machine: BinaryPlatform, version: string): 
 }
 
 function vsceTargetOf(machine: BinaryPlatform): string | undefined {
-  const os = machine.platform === 'win32' ? 'win32' : machine.platform;
-  return ['linux', 'darwin', 'win32'].includes(os) ? `${os}-${machine.arch}` : undefined;
+  return ['linux', 'darwin', 'win32'].includes(machine.platform) ? `${machine.platform}-${machine.arch}` : undefined;
 }
 
 /** This process's machine. */

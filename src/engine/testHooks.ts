@@ -38,8 +38,9 @@ export function scheduleFault(kind: FaultKind): void {
  */
 export function simulatedFreeRamBytes(): number | undefined {
   if (process.env[ENGINE_TEST_HOOKS_ENV] !== '1') return undefined;
-  const value = Number(process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES);
-  return Number.isFinite(value) && value >= 0 && process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES !== undefined ? value : undefined;
+  const raw = process.env.HEARTH_ENGINE_TEST_FREE_RAM_BYTES;
+  const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /**
