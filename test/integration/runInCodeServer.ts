@@ -8,7 +8,7 @@
 // $HEARTH_TEST_RESULTS, which reaches the extension host through code-server's environment; this
 // runner waits for that file, prints it like mocha's spec reporter and sets the exit code.
 // Environment: HEARTH_TEST_MODEL (the GGUF for `hearth.model.path`; see test/fixtures/testModels.ts),
-// HEARTH_INTEGRATION_TIMEOUT_MS (default 5 minutes), HEARTH_KEEP_TEST_OUTPUT=1 (keep code-server's
+// HEARTH_INTEGRATION_TIMEOUT_MS (default 10 minutes from opening the workbench), HEARTH_KEEP_TEST_OUTPUT=1 (keep code-server's
 // user data and logs also after a pass; after a failure they are always kept).
 import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -31,7 +31,7 @@ export interface IntegrationRunOptions {
   settings?: Record<string, unknown>;
   /** Extra environment for code-server and the extension host. */
   env?: Record<string, string>;
-  /** Overall limit from start to results (default 5 minutes). */
+  /** Limit from opening the workbench to the results (default 10 minutes). */
   timeoutMs?: number;
   /** The built suite (default dist/test/integration). */
   extensionTestsPath?: string;
@@ -75,7 +75,9 @@ export async function createSampleWorkspace(dir = SAMPLE_WORKSPACE): Promise<str
 export async function runIntegrationTests(options: IntegrationRunOptions = {}): Promise<IntegrationRunSummary> {
   const started = Date.now();
   const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+  // For the suite itself, counted from opening the workbench: installing the test host on a fresh
+  // machine comes first and takes its own time. The main window's suite runs about 4 minutes here.
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const extensionTestsPath = options.extensionTestsPath ?? EXTENSION_TESTS_PATH;
   for (const file of [path.join(REPO_ROOT, 'dist', 'extension.js'), path.join(extensionTestsPath, 'index.js')]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first (npm run test:integration does)`);
@@ -109,7 +111,7 @@ export async function runIntegrationTests(options: IntegrationRunOptions = {}): 
     const suiteStarted = Date.now();
     await page.goto(server.workbenchUrl({ extensionDevelopmentPath: REPO_ROOT, extensionTestsPath }));
 
-    const results = await waitForResults(RESULTS_FILE, started + timeoutMs).catch((error: Error) => {
+    const results = await waitForResults(RESULTS_FILE, suiteStarted + timeoutMs).catch((error: Error) => {
       throw new Error(
         `${error.message}\n${server!.extensionHostLogTail(80)}\n` +
           (browserErrors.length ? `--- browser errors (last 20) ---\n${browserErrors.slice(-20).join('\n')}\n` : '') +
