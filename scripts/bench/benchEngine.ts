@@ -1,16 +1,20 @@
 // `npm run bench:engine`: what the model process costs against node-llama-cpp in-process, for
 // the same model, prompt and settings in one run, plus model load time and the extension's
 // activation time in a real VS Code, for the development build and the installed linux-x64
-// package; and, at each thread count, prompt and decode speed apart against the memory-bandwidth
-// bound measured in the same run, on the test model and the 0.5B-shaped model (`--no-bound`
-// skips it, `--no-bench-model` keeps it to the test model). `--json` ends with the figures as one
-// JSON object.
+// package; and, at each thread count and with the model process's per-phase choice, prompt and
+// decode speed apart against the memory-bandwidth bound measured in the same run and against
+// node-llama-cpp in-process, on the test model, stories260K and the 0.5B-shaped model; the
+// per-token cost of streaming a 4-turn chat; input lookup on the rewrite path (`--no-bound` skips
+// these, `--no-bench-model` leaves out the 0.5B-shaped model). `--json` ends with the figures as
+// one JSON object.
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
-import { findTestModel } from '../../test/fixtures/testModels';
+import { findTestModel, STORY_TEST_MODEL } from '../../test/fixtures/testModels';
 import { measureActivation, measureInstalledActivation } from './measureActivation';
 import { fastest, measureReadBandwidth, phaseRows, type PhaseRow } from './decodeBound';
+import { inputLookupOnRewrite, type InputLookupFigures } from './inputLookup';
+import { longChatCosts } from './longChat';
 import { physicalCores } from '../../src/engine/physicalCores';
 import { benchModelPath } from '../../test/fixtures/makeBenchModel';
 
@@ -145,40 +149,76 @@ async function main(): Promise<void> {
 }
 
 /**
- * Prompt and decode speed at each thread count against the bandwidth bound, printed as a table per
- * model. The JSON keys name the 0.5B-shaped model's figures when it ran (else the test model's);
- * the per-token cost of streaming a long chat is not measured yet (null).
+ * Prompt and decode speed at each thread count against the bandwidth bound, with the model
+ * process's own per-phase choice ('auto') and node-llama-cpp in this process beside each, printed
+ * as a table per model; the per-token cost of streaming a long chat; input lookup on the rewrite
+ * path. The JSON keys name the 0.5B-shaped model's figures when it ran (else the test model's).
  */
 async function measureBound(testModel: string, withBenchModel: boolean): Promise<Record<string, unknown>> {
   const threadCounts = Array.from({ length: Math.min(4, physicalCores()) }, (_, index) => index + 1);
   const bandwidth = new Map<number, number>();
   for (const threads of threadCounts) bandwidth.set(threads, await measureReadBandwidth(threads));
   console.log(`\n  memory read bandwidth: ${threadCounts.map((threads) => `${threads} thread(s) ${((bandwidth.get(threads) ?? 0) / 1e9).toFixed(1)} GB/s`).join(', ')}`);
-  const models: Array<{ label: string; path: string }> = [{ label: 'test model', path: testModel }];
+  const storyModel = await findTestModel(STORY_TEST_MODEL);
+  const models: Array<{ label: string; path: string }> = [
+    { label: 'test model', path: testModel },
+    { label: 'stories260K', path: storyModel },
+  ];
   if (withBenchModel) models.push({ label: '0.5B-shaped model', path: await benchModelPath({ log: (line) => console.error(line) }) });
   const perModel: Record<string, PhaseRow[]> = {};
   for (const model of models) {
     const rows = await phaseRows(model.path, threadCounts, bandwidth);
     perModel[model.label] = rows;
-    console.log(`  ${model.label}: threads | prompt tok/s | decode tok/s | bound tok/s | decode ÷ bound`);
+    console.log(`  ${model.label}: threads (prompt/decode) | prompt tok/s | decode tok/s | in-process decode | process ÷ in-process | bound tok/s | decode ÷ bound`);
     for (const row of rows) {
-      console.log(`    ${row.threads} | ${round(row.promptTokPerSec)} | ${round(row.decodeTokPerSec)} | ${round(row.boundTokPerSec)} | ${round(row.decodeBoundShare, 3)}`);
+      const label = row.threads === 'auto' ? `auto (${row.promptThreads}/${row.decodeThreads})` : `${row.threads}`;
+      console.log(
+        `    ${label} | ${round(row.promptTokPerSec)} | ${round(row.decodeTokPerSec)} | ${round(row.inProcessDecodeTokPerSec)} | ${round(row.processDecodeRatio, 3)} | ${round(row.boundTokPerSec)} | ${round(row.decodeBoundShare, 3)}`,
+      );
     }
   }
   const main = perModel['0.5B-shaped model'] ?? perModel['test model'] ?? [];
+  const auto = main.find((row) => row.threads === 'auto');
   const decode = fastest(main, 'decodeTokPerSec');
   const prompt = fastest(main, 'promptTokPerSec');
+
+  // Per-token cost on stories260K, one thread: a real model's text, and tokens fast enough that the
+  // streaming's own cost shows.
+  const turns = await longChatCosts(storyModel, 1);
+  console.log('  long chat (stories260K, 1 thread): turn | history tokens | generated | process ms/token | in-process ms/token | overhead ms/token');
+  for (const turn of turns) {
+    console.log(`    ${turn.turn} | ${turn.historyTokens} | ${turn.generatedTokens} | ${round(turn.processMsPerToken, 3)} | ${round(turn.inProcessMsPerToken, 3)} | ${round(turn.overheadMsPerToken, 3)}`);
+  }
+
+  const lookup: Record<string, InputLookupFigures> = {};
+  for (const model of models.filter((entry) => entry.label !== 'test model')) {
+    const decodeThreads = perModel[model.label]?.find((row) => row.threads === 'auto')?.decodeThreads ?? 1;
+    const figures = await inputLookupOnRewrite(model.path, decodeThreads);
+    lookup[model.label] = figures;
+    console.log(
+      `  input lookup on a rewrite (${model.label}, ${decodeThreads} thread(s)): plain ${round(figures.plainTokPerSec)} tok/s, with lookup ${round(figures.lookupTokPerSec)} tok/s, ratio ${round(figures.ratio, 3)}; predictions validated ${figures.validated}, refuted ${figures.refuted}; same text: ${figures.sameText}`,
+    );
+  }
   return {
     boundModel: perModel['0.5B-shaped model'] === undefined ? 'test model' : '0.5B-shaped model',
     readBandwidthBytesPerSec: Object.fromEntries([...bandwidth].map(([threads, bytes]) => [threads, Math.round(bytes)])),
-    decodeTokPerSec: decode === undefined ? null : round(decode.decodeTokPerSec),
-    decodeBoundShare: decode === undefined ? null : round(decode.decodeBoundShare, 3),
-    decodeThreads: decode?.threads ?? null,
-    promptThreads: prompt?.threads ?? null,
-    promptTokPerSec: prompt === undefined ? null : round(prompt.promptTokPerSec),
-    perTokenOverheadMsFirstTurn: null,
-    perTokenOverheadMsLongChat: null,
-    phases: Object.fromEntries(Object.entries(perModel).map(([label, rows]) => [label, rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, round(value, 3)])))])),
+    // What Hearth does: the model process's own choice, switched per phase.
+    decodeTokPerSec: auto === undefined ? null : round(auto.decodeTokPerSec),
+    decodeBoundShare: auto === undefined ? null : round(auto.decodeBoundShare, 3),
+    decodeThreads: auto?.decodeThreads ?? null,
+    promptThreads: auto?.promptThreads ?? null,
+    promptTokPerSec: auto === undefined ? null : round(auto.promptTokPerSec),
+    decodeProcessToInProcess: auto === undefined ? null : round(auto.processDecodeRatio, 3),
+    // The fastest fixed count for each phase, to check the choice against.
+    fastestDecodeThreads: decode?.threads ?? null,
+    fastestPromptThreads: prompt?.threads ?? null,
+    perTokenOverheadMsFirstTurn: round(turns[0]?.overheadMsPerToken ?? Number.NaN, 3),
+    perTokenOverheadMsLongChat: round(turns.at(-1)?.overheadMsPerToken ?? Number.NaN, 3),
+    longChat: turns.map((turn) => Object.fromEntries(Object.entries(turn).map(([key, value]) => [key, round(value, 3)]))),
+    inputLookup: Object.fromEntries(Object.entries(lookup).map(([label, figures]) => [label, { ...figures, plainTokPerSec: round(figures.plainTokPerSec), lookupTokPerSec: round(figures.lookupTokPerSec), ratio: round(figures.ratio, 3) }])),
+    phases: Object.fromEntries(
+      Object.entries(perModel).map(([label, rows]) => [label, rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'number' ? round(value, 3) : value])))]),
+    ),
   };
 }
 

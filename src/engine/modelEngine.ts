@@ -50,6 +50,7 @@ import { completionTokens, infillTokens, promptRoomFor, vocabularyOf, windowComp
 import { backgroundChunkDelayMs } from './testHooks';
 import { SequencePool } from './sequencePool';
 import { DEFAULT_CONTEXT_SIZE, firstWindowTokens, SEQUENCE_LAYOUT, sequenceCount, type Serves } from './contextLayout';
+import { PhaseThreads, type PhaseHold } from './phaseThreads';
 import { chooseThreads, type ThreadChoice } from './threadTuner';
 
 type Sampling = z.output<typeof samplingSchema>;
@@ -74,6 +75,8 @@ interface Loaded {
   readonly vocabulary: Vocabulary;
   readonly chatWrapper: ChatWrapper;
   readonly info: ModelInfo;
+  /** Threads while a prompt is read, and while tokens are generated. */
+  readonly threads: { readonly prompt: number; readonly decode: number };
   /** node-llama-cpp's estimate of the context's RAM (KV cache and graph): given back when it unloads. */
   readonly contextRamBytes: number;
 }
@@ -144,6 +147,8 @@ interface ModelUse {
 
 export class ModelEngine {
   private llama: Promise<Llama> | undefined;
+  /** Set with the Llama: the thread count of each running phase. */
+  private phases: PhaseThreads | undefined;
   private roles: Roles | undefined;
   private loading: Promise<unknown> = Promise.resolve();
   private state: ModelStatus['state'] = 'unloaded';
@@ -303,7 +308,7 @@ export class ModelEngine {
         const before = sequence.contextTokens;
         let cancelled = false;
         try {
-          await evaluatePrompt(sequence, target, stop, this.meter);
+          await this.readPrompt(loaded, () => evaluatePrompt(sequence, target, stop, this.meter));
         } catch (error) {
           if (!stop.aborted) throw error;
           cancelled = true;
@@ -405,12 +410,18 @@ export class ModelEngine {
     });
     const loadMs = performance.now() - start;
     try {
-      const threads = await this.resolveThreads(model, params, path);
+      const phases = this.phasesOf(llama);
+      const threads = await this.resolveThreads(model, params, path, phases);
       const contextSize = Math.min(params.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
       const layout = SEQUENCE_LAYOUT[serves];
-      const context = await model.createContext({ contextSize, sequences: sequenceCount(serves), threads: threads.threads }).catch((error: unknown) => {
-        throw loadFailure(error, path);
-      });
+      // The context asks for its larger count and accepts one thread; each batch then gets the
+      // count of the phase that runs it (see PhaseThreads). Created while the budget allows the larger.
+      const most = Math.max(threads.promptThreads, threads.decodeThreads);
+      const context = await phases
+        .with(model, most, () => model.createContext({ contextSize, sequences: sequenceCount(serves), threads: { ideal: most, min: 1 } }))
+        .catch((error: unknown) => {
+          throw loadFailure(error, path);
+        });
       const completionSequences: LlamaContextSequence[] = [];
       for (let index = 0; index < layout.completion; index += 1) completionSequences.push(context.getSequence());
       const windowSequences: LlamaContextSequence[] = [];
@@ -425,7 +436,8 @@ export class ModelEngine {
         loadMs,
         contextSize: context.contextSize,
         trainContextSize: model.trainContextSize,
-        threads: threads.threads,
+        threads: threads.decodeThreads,
+        promptThreads: threads.promptThreads,
         threadsReason: threads.reason,
         threadsSource: threads.source,
         hasInfill: isInfillCapable(model),
@@ -434,7 +446,7 @@ export class ModelEngine {
       const roleWords = serves === 'both' ? 'completion and chat' : serves;
       this.log(
         'info',
-        `Loaded ${info.name} for ${roleWords} in ${loadMs.toFixed(0)} ms; ${info.threads} threads (${info.threadsReason}); chat template: ${info.chatWrapper}; infill: ${info.hasInfill}`,
+        `Loaded ${info.name} for ${roleWords} in ${loadMs.toFixed(0)} ms; ${info.promptThreads} threads reading prompts, ${info.threads} decoding (${info.threadsReason}); chat template: ${info.chatWrapper}; infill: ${info.hasInfill}`,
       );
       return {
         model,
@@ -445,6 +457,7 @@ export class ModelEngine {
         vocabulary: vocabularyOf(model),
         chatWrapper,
         info,
+        threads: { prompt: threads.promptThreads, decode: threads.decodeThreads },
         contextRamBytes: checked.insights.estimateContextResourceRequirements({ contextSize: context.contextSize, sequences: sequenceCount(serves), modelGpuLayers: model.gpuLayers }).cpuRam,
       };
     } catch (error) {
@@ -453,19 +466,33 @@ export class ModelEngine {
     }
   }
 
-  private async resolveThreads(model: LlamaModel, params: LoadParams, path: string): Promise<ThreadChoice & { source: ModelInfo['threadsSource'] }> {
+  private async resolveThreads(model: LlamaModel, params: LoadParams, path: string, phases: PhaseThreads): Promise<ThreadChoice & { source: ModelInfo['threadsSource'] }> {
     const cores = physicalCores();
     const setting = params.threads;
     if (setting !== 'auto') {
       if (setting > cores) this.log('warn', `hearth.engine.threads is ${setting}, more than the ${cores} physical cores; this is usually slower.`);
-      return { threads: setting, reason: 'set by hearth.engine.threads', source: 'setting' };
+      return { promptThreads: setting, decodeThreads: setting, reason: 'set by hearth.engine.threads', source: 'setting' };
     }
     const remembered = params.rememberedThreads.find((entry) => entry.path === path);
     if (remembered !== undefined) {
-      this.log('info', `Reused the thread measurement for ${basename(path)} on this machine: ${remembered.threads} threads (${remembered.measured}); no measurement this time.`);
-      return { threads: remembered.threads, reason: `remembered: ${remembered.measured}`, source: 'remembered' };
+      this.log(
+        'info',
+        `Reused the thread measurement for ${basename(path)} on this machine: ${remembered.promptThreads} threads reading prompts, ${remembered.threads} decoding (${remembered.measured}); no measurement this time.`,
+      );
+      return { promptThreads: remembered.promptThreads, decodeThreads: remembered.threads, reason: `remembered: ${remembered.measured}`, source: 'remembered' };
     }
-    return { ...(await chooseThreads(model, cores)), source: 'measured' };
+    return { ...(await chooseThreads(model, cores, phases)), source: 'measured' };
+  }
+
+  private phasesOf(llama: Llama): PhaseThreads {
+    // While nothing runs the budget is the core count (a context created then may ask for that many).
+    this.phases ??= new PhaseThreads(llama, physicalCores());
+    return this.phases;
+  }
+
+  /** Runs `read` (prompt tokens into a sequence of `loaded`) with the prompt phase's threads. */
+  private readPrompt<T>(loaded: Loaded, read: () => Promise<T>): Promise<T> {
+    return this.phases === undefined ? read() : this.phases.with(loaded.context, loaded.threads.prompt, read);
   }
 
   /** The process's one node-llama-cpp instance (created on first use), shared with header reads and hardware queries. */
@@ -473,8 +500,8 @@ export class ModelEngine {
     this.llama ??= getLlama({
       // Never compile or download at run time: the prebuilt binaries ship inside npm packages.
       build: 'never',
-      // 0 lets each context use exactly the threads it is given, rather than a shared budget.
-      maxThreads: 0,
+      // A budget, not 0 (each context exactly its count): PhaseThreads moves it per phase.
+      maxThreads: physicalCores(),
       logLevel: LlamaLogLevel.warn,
       logger: (level, message) => {
         const text = message.trim();
@@ -577,7 +604,7 @@ export class ModelEngine {
         const chunk = read.target.slice(common, common + BACKGROUND_CHUNK_TOKENS);
         if (chunk.length > 0) {
           const chunkStart = performance.now();
-          await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+          await this.readPrompt(loaded, () => sequence.evaluateWithoutGeneratingNewTokens(chunk));
           this.meter(chunk.length, performance.now() - chunkStart);
         }
         read.evaluated = common + chunk.length;
@@ -643,8 +670,11 @@ export class ModelEngine {
     let generationBudget: NodeJS.Timeout | undefined;
     this.activeRequests += 1;
     let sequence: LlamaContextSequence | undefined;
+    let phase: PhaseHold | undefined;
     try {
       sequence = await pool.acquire(abort.signal, conversationId);
+      // The prompt is read with the prompt phase's threads; the first token switches to decoding's.
+      phase = this.phases?.hold(loaded.context, loaded.threads.prompt);
       const before = sequence.contextTokens;
       const inputBefore = sequence.tokenMeter.usedInputTokens;
       let generatedTokens = 0;
@@ -663,8 +693,9 @@ export class ModelEngine {
             clearTimeout(promptBudget);
             promptBudget = undefined;
           }
-          if (firstTokenAt === undefined && params.generationBudgetMs !== undefined) {
-            generationBudget = setTimeout(() => stop('timeBudget'), params.generationBudgetMs);
+          if (firstTokenAt === undefined) {
+            phase?.set(loaded.threads.decode);
+            if (params.generationBudgetMs !== undefined) generationBudget = setTimeout(() => stop('timeBudget'), params.generationBudgetMs);
           }
           firstTokenAt ??= performance.now();
           generatedTokens += tokens.length;
@@ -720,6 +751,7 @@ export class ModelEngine {
       if (generationBudget !== undefined) clearTimeout(generationBudget);
       cancel.removeEventListener('abort', onCancel);
       retired.removeEventListener('abort', onCancel);
+      phase?.release();
       if (sequence !== undefined) pool.release(sequence);
       this.activeRequests -= 1;
       if (this.activeRequests === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();

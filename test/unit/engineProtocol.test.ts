@@ -32,6 +32,7 @@ const modelInfo: ModelInfo = {
   contextSize: 4096,
   trainContextSize: 8192,
   threads: 4,
+  promptThreads: 4,
   threadsReason: 'measured',
   threadsSource: 'measured',
   hasInfill: true,

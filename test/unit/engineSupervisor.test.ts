@@ -41,6 +41,7 @@ function modelInfoFor(path: string): ModelInfo {
     contextSize: 2_048,
     trainContextSize: 4_096,
     threads: 2,
+    promptThreads: 2,
     threadsReason: 'test',
     threadsSource: 'setting',
     hasInfill: false,

@@ -19,8 +19,8 @@ class MemoryStore implements TuningStore {
   }
 }
 
-function loaded(path: string, source: ModelInfo['threadsSource'], threads = 1): ModelInfo {
-  return { path, name: 'm', sizeBytes: 1, loadMs: 1, contextSize: 1024, trainContextSize: 2048, threads, threadsReason: 'auto: measured 2→30 ms, 1→6 ms', threadsSource: source, hasInfill: false, chatWrapper: 'General' };
+function loaded(path: string, source: ModelInfo['threadsSource'], threads = 1, promptThreads = threads): ModelInfo {
+  return { path, name: 'm', sizeBytes: 1, loadMs: 1, contextSize: 1024, trainContextSize: 2048, threads, promptThreads, threadsReason: 'auto: 2 for prompts, 1 for decoding; measured …', threadsSource: source, hasInfill: false, chatWrapper: 'General' };
 }
 
 describe('remembered thread tuning', () => {
@@ -50,14 +50,15 @@ describe('remembered thread tuning', () => {
     const store = new MemoryStore();
     const memory = new ThreadTuningMemory(store, MACHINE, () => Date.UTC(2026, 11, 2));
     assert.deepEqual(await memory.lookup([model]), []);
-    const info = loaded(model, 'measured', 2);
+    const info = loaded(model, 'measured', 1, 2);
     assert.deepEqual(await memory.rememberLoad(info), [model]);
     assert.deepEqual(await memory.rememberLoad(info), [], 'the same load is remembered once');
     assert.equal(store.writes, 1);
     const [found] = await memory.lookup([model, model]);
-    assert.equal(found?.threads, 2);
+    assert.equal(found?.threads, 1, 'decoding');
+    assert.equal(found?.promptThreads, 2, 'prompt reading');
     assert.equal(found?.path, model);
-    assert.match(found?.measured ?? '', /auto: measured .*, on 2026-12-02/);
+    assert.match(found?.measured ?? '', /auto: 2 for prompts, 1 for decoding; .*, on 2026-12-02/);
     // Another machine does not get it.
     assert.deepEqual(await new ThreadTuningMemory(store, { ...MACHINE, logicalCores: 16 }).lookup([model]), []);
     // The file replaced (new modification time): measured again.
@@ -72,6 +73,16 @@ describe('remembered thread tuning', () => {
     assert.deepEqual(await memory.rememberLoad(loaded(model, 'remembered', 4)), []);
     assert.deepEqual(await memory.rememberLoad(loaded(join(dir, 'gone.gguf'), 'measured', 4)), []);
     assert.equal(store.writes, 0);
+  });
+
+  it('measures again a file remembered before counts were chosen per phase (no prompt count)', async () => {
+    const store = new MemoryStore();
+    const memory = new ThreadTuningMemory(store, MACHINE);
+    assert.deepEqual(await memory.rememberLoad(loaded(model, 'measured', 2)), [model]);
+    const [key] = Object.keys(store.get<Record<string, unknown>>('hearth.threadTuning') ?? {});
+    assert.ok(key?.includes(model));
+    await store.update('hearth.threadTuning', { [key]: { threads: 2, measured: 'auto: measured 2→30 ms, 1→6 ms', at: 1 } });
+    assert.deepEqual(await memory.lookup([model]), []);
   });
 
   it('remembers both models of a two-role load', async () => {

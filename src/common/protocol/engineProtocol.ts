@@ -40,10 +40,18 @@ export const modelLoadParams = z.object({
   chatPath: z.string().min(1).optional(),
   /**
    * Thread counts measured earlier for these files on this machine (the host remembers them): with
-   * threads 'auto', a file listed here loads with its count instead of being measured again.
+   * threads 'auto', a file listed here loads with its counts instead of being measured again.
+   * `threads` decodes, `promptThreads` reads prompts.
    */
   rememberedThreads: z
-    .array(z.object({ path: z.string().min(1), threads: z.number().int().min(1).max(512), measured: z.string().max(1_000) }))
+    .array(
+      z.object({
+        path: z.string().min(1),
+        threads: z.number().int().min(1).max(512),
+        promptThreads: z.number().int().min(1).max(512),
+        measured: z.string().max(1_000),
+      }),
+    )
     .max(8)
     .default([]),
 });
@@ -55,7 +63,10 @@ const loadedModelSchema = z.object({
   loadMs: z.number().nonnegative(),
   contextSize: z.number().int().positive(),
   trainContextSize: z.number().int().positive(),
+  /** Threads while generating tokens (most of what a user waits for). */
   threads: z.number().int().positive(),
+  /** Threads while reading a prompt; switched per batch. */
+  promptThreads: z.number().int().positive(),
   /** Why these threads: the measurement or the explicit setting. */
   threadsReason: z.string(),
   /** measured now (the host may remember it), remembered from an earlier measurement, or set by hearth.engine.threads. */

@@ -68,7 +68,7 @@ function names(model: ModelInfo): string {
 }
 
 function described(model: ModelInfo): string {
-  const one = (info: Omit<ModelInfo, 'chat'>) => `${info.name} (${info.threads} threads, context ${info.contextSize})`;
+  const one = (info: Omit<ModelInfo, 'chat'>) => `${info.name} (threads: ${info.promptThreads} reading prompts, ${info.threads} decoding; context ${info.contextSize})`;
   return model.chat === undefined ? `${one(model)} is` : `${one(model)} for completion and ${one(model.chat)} for chat are`;
 }
 

@@ -1,4 +1,4 @@
-// Remembers the thread count the model process measured for a model file on this machine, so
+// Remembers the thread counts (prompt reading and decoding) the model process measured for a model file on this machine, so
 // later loads skip the measurement (it costs seconds on a cold start). The key is the file as it is
 // (real path, size, modification time) and the CPU (model, logical cores, architecture): a changed
 // file or another machine measures again. Kept in the extension's global state; no `vscode` import
@@ -14,7 +14,10 @@ export interface MachineIdentity {
 }
 
 export interface RememberedThreads {
+  /** Decoding's count. */
   readonly threads: number;
+  /** Prompt reading's count; entries from before counts were chosen per phase lack it and are measured again. */
+  readonly promptThreads: number;
   /** What the measurement said, and when. */
   readonly measured: string;
   readonly at: number;
@@ -50,13 +53,13 @@ export class ThreadTuningMemory {
   ) {}
 
   /** The remembered count for each file that has one, as model/load takes them. */
-  async lookup(paths: readonly string[]): Promise<Array<{ path: string; threads: number; measured: string }>> {
+  async lookup(paths: readonly string[]): Promise<Array<{ path: string; threads: number; promptThreads: number; measured: string }>> {
     const entries = this.entries();
-    const found: Array<{ path: string; threads: number; measured: string }> = [];
+    const found: Array<{ path: string; threads: number; promptThreads: number; measured: string }> = [];
     for (const path of new Set(paths)) {
       const file = await fileIdentity(path);
       const entry = file === undefined ? undefined : entries[tuningKey(file, this.machine)];
-      if (entry !== undefined) found.push({ path, threads: entry.threads, measured: `${entry.measured}, on ${new Date(entry.at).toISOString().slice(0, 10)}` });
+      if (entry !== undefined) found.push({ path, threads: entry.threads, promptThreads: entry.promptThreads, measured: `${entry.measured}, on ${new Date(entry.at).toISOString().slice(0, 10)}` });
     }
     return found;
   }
@@ -70,7 +73,7 @@ export class ThreadTuningMemory {
       if (model.threadsSource !== 'measured') continue;
       const file = await fileIdentity(model.path);
       if (file === undefined) continue;
-      const entries = { ...this.entries(), [tuningKey(file, this.machine)]: { threads: model.threads, measured: model.threadsReason, at: this.now() } };
+      const entries = { ...this.entries(), [tuningKey(file, this.machine)]: { threads: model.threads, promptThreads: model.promptThreads, measured: model.threadsReason, at: this.now() } };
       const kept = Object.entries(entries)
         .sort(([, a], [, b]) => b.at - a.at)
         .slice(0, MAX_ENTRIES);
@@ -90,5 +93,6 @@ export class ThreadTuningMemory {
 function isRemembered(value: unknown): value is RememberedThreads {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return typeof record.threads === 'number' && Number.isInteger(record.threads) && record.threads >= 1 && typeof record.measured === 'string' && typeof record.at === 'number';
+  const count = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 1;
+  return count(record.threads) && count(record.promptThreads) && typeof record.measured === 'string' && typeof record.at === 'number';
 }
