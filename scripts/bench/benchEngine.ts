@@ -7,6 +7,7 @@
 // per-token cost of streaming a 4-turn chat; input lookup on the rewrite path (`--no-bound` skips
 // these, `--no-bench-model` leaves out the 0.5B-shaped model). `--json` ends with the figures as
 // one JSON object.
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
@@ -102,6 +103,14 @@ async function benchInProcess(modelPath: string, threads: number): Promise<{ sam
 }
 
 async function main(): Promise<void> {
+  // node-llama-cpp in this process runs with one libuv pool thread, as the model process does (see
+  // engineConnection.ts), so process ÷ in-process is the cost of the process boundary alone: the
+  // script runs itself again with the setting, which libuv reads once, when its pool starts.
+  if (process.env.UV_THREADPOOL_SIZE !== '1') {
+    const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
+    process.exitCode = again.status ?? 1;
+    return;
+  }
   const json = process.argv.includes('--json');
   const skipActivation = process.argv.includes('--no-vscode');
   const modelPath = await findTestModel();

@@ -92,7 +92,7 @@ describe('Hearth in VS Code with the real model', function () {
     if (state.kind !== 'ready') return;
     assert.equal(state.model.path, vscode.workspace.getConfiguration('hearth').get('model.path'));
     assert.ok(hearthApi.statusBarText().includes(state.model.name), hearthApi.statusBarText());
-    assert.match(state.model.threadsReason, /^auto: measured/);
+    assert.match(state.model.threadsReason, /^auto: \d+ for prompts, \d+ for decoding; measured /);
   });
 
   it('recovers after the model process is killed: the next request succeeds', async () => {
@@ -205,14 +205,15 @@ describe('Hearth in VS Code with the real model', function () {
       await config.update('model.path', storage.fsPath, vscode.ConfigurationTarget.Global);
       const first = await hearthApi.services.engine.restart();
       assert.equal(first.threadsSource, 'measured', first.threadsReason);
-      assert.match(first.threadsReason, /^auto: measured/);
+      assert.match(first.threadsReason, /^auto: \d+ for prompts, \d+ for decoding; measured /);
       // The host keeps the measurement once the load is ready (asynchronously): wait for it.
       const second = await waitFor(async () => {
         const info = await hearthApi.services.engine.restart();
         return info.threadsSource === 'remembered' ? info : undefined;
       });
       assert.equal(second.threads, first.threads);
-      assert.match(second.threadsReason, /^remembered: auto: measured .*, on \d{4}-\d{2}-\d{2}$/);
+      assert.equal(second.promptThreads, first.promptThreads, 'both phases are remembered');
+      assert.match(second.threadsReason, /^remembered: auto: \d+ for prompts, \d+ for decoding; measured .*, on \d{4}-\d{2}-\d{2}$/);
     } finally {
       await config.update('model.path', good, vscode.ConfigurationTarget.Global);
       await vscode.workspace.fs.delete(storage);
