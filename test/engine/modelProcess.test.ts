@@ -31,6 +31,12 @@ describe('model process (real GGUF through node-llama-cpp)', function () {
     await rm(scratch, { recursive: true, force: true });
   });
 
+  it('runs with one libuv pool thread, so decode steps stay on one thread (2 threads decode faster)', async function () {
+    if (process.platform !== 'linux') this.skip(); // read from /proc
+    const environ = await readFile(`/proc/${engine.pid}/environ`, 'utf8');
+    assert.ok(environ.split('\0').includes('UV_THREADPOOL_SIZE=1'), 'the model process environment sets UV_THREADPOOL_SIZE=1');
+  });
+
   it('loads the model and chooses threads by measuring', async () => {
     const info = await engine.request(engineMethods.modelLoad, { path: modelPath, contextSize: 1024 });
     assert.equal(info.path, modelPath);
