@@ -1,4 +1,4 @@
-// The loop both browser suites run: each test in turn, a line per test, and on a failure a
+// The loop the browser suites run: each test in turn, a line per test, and on a failure a
 // screenshot and an Escape so that what the test left open does not get in the next one's way.
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -13,6 +13,21 @@ export interface BrowserTest<C> {
 export interface RunSummary {
   passed: number;
   failed: number;
+}
+
+/**
+ * Ends the process as failed when the run outlives `ms`, printing the summary line the test runner
+ * reads (browser and code-server are killed by codeServerHost's exit hooks). Clear the returned
+ * timer when the run ends.
+ */
+export function stopAfter(ms: number, names: { readonly log: string; readonly summary: string }, summary: RunSummary): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    console.error(`[${names.log}] the run took longer than ${ms / 1000} s; stopping`);
+    console.log(`${names.summary}: ${summary.passed} passed, ${summary.failed + 1} failed`);
+    process.exit(1);
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 /** Runs `tests` in order, counting into `summary`; a failure is saved as `<slug>-failure.png` in `outputDir`. */

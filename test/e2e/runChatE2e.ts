@@ -36,7 +36,7 @@ import { findTestModel, STORY_TEST_MODEL } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
 import { createSampleWorkspace } from '../integration/runInCodeServer';
 import { check, poll, preview } from '../support/polling';
-import { runBrowserTests, type BrowserTest, type RunSummary } from './browserTests';
+import { runBrowserTests, stopAfter, type BrowserTest, type RunSummary } from './browserTests';
 import { runSuiteMain } from '../support/runSuiteMain';
 import { activeEditor, openFromExplorer, readEditor, runCommand, squash, waitForExplorer, waitForHearth } from './workbench';
 import { findChatFrame, openChat, panelState, type MessageState, type PanelState } from './chatPanel';
@@ -569,13 +569,7 @@ async function runChatE2e(): Promise<RunSummary> {
     throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e-chat does)');
   }
   const summary: RunSummary = { passed: 0, failed: 0 };
-  const overall = setTimeout(() => {
-    console.error(`[e2e-chat] the run took longer than ${RUN_TIMEOUT_MS / 1000} s; stopping`);
-    // Browser and code-server are killed by codeServerHost's exit hooks.
-    console.log(`chat: ${summary.passed} passed, ${summary.failed + 1} failed`);
-    process.exit(1);
-  }, RUN_TIMEOUT_MS);
-  overall.unref();
+  const overall = stopAfter(RUN_TIMEOUT_MS, { log: 'e2e-chat', summary: 'chat' }, summary);
 
   await installTestHost();
   const modelPath = await findTestModel(STORY_TEST_MODEL);

@@ -25,7 +25,7 @@ import { fimTestModelPath } from '../fixtures/testModels';
 import { launchBrowser, REPO_ROOT, startCodeServer, TEST_OUTPUT_DIR, type CodeServer } from '../integration/codeServerHost';
 import { createSampleWorkspace } from '../integration/runInCodeServer';
 import { check, poll, preview } from '../support/polling';
-import { runBrowserTests, type BrowserTest, type RunSummary } from './browserTests';
+import { runBrowserTests, stopAfter, type BrowserTest, type RunSummary } from './browserTests';
 import { runSuiteMain } from '../support/runSuiteMain';
 import {
   clickEndOfLine,
@@ -194,13 +194,7 @@ async function runE2e(): Promise<RunSummary> {
   let page: Page | undefined;
   const summary: RunSummary = { passed: 0, failed: 0 };
   const browserErrors: string[] = [];
-  const overall = setTimeout(() => {
-    console.error(`[e2e] the run took longer than ${RUN_TIMEOUT_MS / 1000} s; stopping`);
-    // Browser and code-server are killed by codeServerHost's exit hooks.
-    console.log(`e2e: ${summary.passed} passed, ${summary.failed + 1} failed`);
-    process.exit(1);
-  }, RUN_TIMEOUT_MS);
-  overall.unref();
+  const overall = stopAfter(RUN_TIMEOUT_MS, { log: 'e2e', summary: 'e2e' }, summary);
   try {
     server = await startCodeServer({
       name: 'e2e',

@@ -24,7 +24,7 @@ import { createSampleWorkspace } from '../integration/runInCodeServer';
 import { check, poll, preview } from '../support/polling';
 import { parseActivation, readHearthLog, type ActivationLine } from '../support/hearthLog';
 import { runSuiteMain } from '../support/runSuiteMain';
-import { runBrowserTests, type BrowserTest, type RunSummary } from './browserTests';
+import { runBrowserTests, stopAfter, type BrowserTest, type RunSummary } from './browserTests';
 import { openChat, panelState, type MessageState } from './chatPanel';
 import { runCommand, waitForExplorer, waitForHearth } from './workbench';
 
@@ -151,12 +151,7 @@ async function runInstalledE2e(): Promise<RunSummary> {
   const started = Date.now();
   const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
   const summary: RunSummary = { passed: 0, failed: 0 };
-  const overall = setTimeout(() => {
-    console.error(`[installed] the run took longer than ${RUN_TIMEOUT_MS / 1000} s; stopping`);
-    console.log(`installed: ${summary.passed} passed, ${summary.failed + 1} failed`);
-    process.exit(1);
-  }, RUN_TIMEOUT_MS);
-  overall.unref();
+  const overall = stopAfter(RUN_TIMEOUT_MS, { log: 'installed', summary: 'installed' }, summary);
 
   await installTestHost();
   // From what npm installed here: CI has no registry during the tests.
