@@ -22,7 +22,7 @@ import { EngineSupervisor } from '../../src/host/engine/engineSupervisor';
 import { localTextService, type TextService, type TextResult } from '../../src/host/text/textService';
 import { InProcessChat } from '../../test/fixtures/inProcessChat';
 import { findRepoRoot, findTestModel, STORY_TEST_MODEL } from '../../test/fixtures/testModels';
-import { percentile } from './benchStats';
+import { median, percentile } from './benchStats';
 
 const ROOT = findRepoRoot();
 const ENGINE_PATH = resolve(ROOT, 'dist/engine.mjs');
@@ -73,13 +73,6 @@ function parseArgs(argv: readonly string[]): Args {
     json: values.json === true,
     verbose: values.verbose === true,
   };
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? null) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function ratio(a: number | null, b: number | null): number | null {

@@ -13,6 +13,7 @@ import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
 import { findTestModel, STORY_TEST_MODEL } from '../../test/fixtures/testModels';
 import { measureActivation, measureInstalledActivation } from './measureActivation';
+import { median } from './benchStats';
 import { fastest, measureReadBandwidth, phaseRows, type PhaseRow } from './decodeBound';
 import { inputLookupOnRewrite, type InputLookupFigures } from './inputLookup';
 import { longChatCosts } from './longChat';
@@ -27,12 +28,6 @@ const PROMPT = 'Write a short story about a lighthouse keeper who finds a messag
 interface Sample {
   readonly ttftMs: number;
   readonly tokensPerSec: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Times one streamed generation from the caller's side: first text, then the decode rate. */
@@ -120,10 +115,10 @@ async function main(): Promise<void> {
   const activationMs = skipActivation ? null : await measureActivation();
   const installedActivationMs = skipActivation || process.platform !== 'linux' || process.arch !== 'x64' ? null : await measureInstalledActivation();
 
-  const processTps = median(viaProcess.samples.map((sample) => sample.tokensPerSec));
-  const inProcessTps = median(inProcess.samples.map((sample) => sample.tokensPerSec));
-  const processTtft = median(viaProcess.samples.map((sample) => sample.ttftMs));
-  const inProcessTtft = median(inProcess.samples.map((sample) => sample.ttftMs));
+  const processTps = median(viaProcess.samples.map((sample) => sample.tokensPerSec)) ?? 0;
+  const inProcessTps = median(inProcess.samples.map((sample) => sample.tokensPerSec)) ?? 0;
+  const processTtft = median(viaProcess.samples.map((sample) => sample.ttftMs)) ?? 0;
+  const inProcessTtft = median(inProcess.samples.map((sample) => sample.ttftMs)) ?? 0;
   const figures = {
     model: modelPath,
     runs: RUNS,

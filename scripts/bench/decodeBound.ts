@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { LlamaModel } from 'node-llama-cpp';
 import { engineMethods } from '../../src/common/protocol/engineProtocol';
 import { EngineConnection, newStreamId } from '../../src/host/engine/engineConnection';
+import { median } from './benchStats';
 
 const BUFFER_BYTES = 256 * 1024 * 1024;
 const COMPARE_ROUNDS = 4;
@@ -92,7 +93,7 @@ export async function phaseRows(modelPath: string, threadCounts: readonly number
           const result = await engine.request(engineMethods.generateComplete, { streamId: newStreamId(), stream: false, slot: 'shared', prompt: DECODE_PROMPT, maxTokens: DECODE_TOKENS, temperature: 0 });
           if (result.tokensPerSec > 0) decode.push(result.tokensPerSec);
         }
-        const decodeTokPerSec = median(decode);
+        const decodeTokPerSec = median(decode) ?? 0;
         const inProcessDecodeTokPerSec = await inProcessDecode(model, info.threads);
         const boundTokPerSec = (bandwidthByThreads.get(info.threads) ?? 0) / modelBytes;
         rows.push({
@@ -133,15 +134,10 @@ async function inProcessDecode(model: LlamaModel, threads: number): Promise<numb
       // Run -1 warms the fresh context up, as the model process's load did.
       if (run >= 0 && stamps.length > 1 && span > 0) rates.push(((stamps.length - 1) * 1000) / span);
     }
-    return median(rates);
+    return median(rates) ?? 0;
   } finally {
     await context.dispose();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /** The thread count each phase runs fastest with (the fewer threads on a tie within 5%). */

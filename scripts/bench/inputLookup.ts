@@ -6,6 +6,7 @@
 import type { ChatHistoryItem, LlamaModel } from 'node-llama-cpp';
 import { chatMessages } from '../../src/common/chat/chatPrompt';
 import { REWRITE_PRESETS, rewritePrompt } from '../../src/common/writing/writingPrompts';
+import { median } from './benchStats';
 
 const RUNS = 3;
 const MAX_TOKENS = 160;
@@ -57,8 +58,8 @@ export async function inputLookupOnRewrite(modelPath: string, threads: number): 
       generatedTokens = without.tokens;
       sameText &&= without.text === withLookup.text;
     }
-    const plainTokPerSec = median(plain);
-    const lookupTokPerSec = median(lookup);
+    const plainTokPerSec = median(plain) ?? 0;
+    const lookupTokPerSec = median(lookup) ?? 0;
     return { generatedTokens, plainTokPerSec, lookupTokPerSec, ratio: plainTokPerSec > 0 ? lookupTokPerSec / plainTokPerSec : 0, validated, refuted, sameText };
   } finally {
     await model.dispose();
@@ -95,9 +96,4 @@ async function answer(model: LlamaModel, history: ChatHistoryItem[], threads: nu
   } finally {
     await context.dispose();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
