@@ -6,6 +6,7 @@
 import type { ChatHistoryItem, LlamaModel } from 'node-llama-cpp';
 import { chatMessages } from '../../src/common/chat/chatPrompt';
 import { REWRITE_PRESETS, rewritePrompt } from '../../src/common/writing/writingPrompts';
+import { toChatHistory } from '../../test/fixtures/inProcessChat';
 import { median } from './benchStats';
 
 const RUNS = 3;
@@ -37,10 +38,7 @@ export async function inputLookupOnRewrite(modelPath: string, threads: number): 
   const model = await llama.loadModel({ modelPath });
   try {
     const messages = chatMessages([{ role: 'user', content: rewritePrompt(ORIGINAL, REWRITE_PRESETS.proofread.instruction) }]);
-    const history: ChatHistoryItem[] = messages.map((message) =>
-      message.role === 'system' ? { type: 'system', text: message.content } : message.role === 'user' ? { type: 'user', text: message.content } : { type: 'model', response: [message.content] },
-    );
-    history.push({ type: 'model', response: [] });
+    const history = toChatHistory(messages);
     const plain: number[] = [];
     const lookup: number[] = [];
     let validated = 0;
