@@ -33,9 +33,10 @@ export async function chooseThreads(model: LlamaModel, physicalCores: number, ph
     const sequence = context.getSequence();
     // The first evaluation on a fresh context pays one-off allocation costs; time the later ones.
     await phases.with(context, most, () => generate(sequence, model.tokenize(WARM_UP), 2));
+    const prompt = model.tokenize(PROMPT);
     const timings: PhaseTiming[] = [];
     for (const threads of candidates) {
-      const timing = await phases.with(context, threads, () => timePhases(sequence, model.tokenize(PROMPT), threads));
+      const timing = await phases.with(context, threads, () => timePhases(sequence, prompt, threads));
       timings.push(timing);
       // Descending: stop once fewer threads are clearly slower at both phases than the best so far.
       const bestPrompt = Math.min(...timings.map((entry) => entry.promptMsPerToken));

@@ -4,7 +4,8 @@
 // file or another machine measures again. Kept in the extension's global state; no `vscode` import
 // here, so the key and the bookkeeping are unit-tested.
 import { arch, cpus } from 'node:os';
-import type { ModelInfo } from '../../common/protocol/engineProtocol';
+import type { z } from 'zod';
+import type { ModelInfo, modelLoadParams } from '../../common/protocol/engineProtocol';
 import { fileIdentity, type FileIdentity } from '../fileIdentity';
 
 export interface MachineIdentity {
@@ -22,6 +23,9 @@ export interface RememberedThreads {
   readonly measured: string;
   readonly at: number;
 }
+
+/** One file's remembered counts, as model/load takes them. */
+type RememberedForLoad = z.output<typeof modelLoadParams>['rememberedThreads'][number];
 
 /** The part of vscode.Memento this needs. */
 export interface TuningStore {
@@ -53,9 +57,9 @@ export class ThreadTuningMemory {
   ) {}
 
   /** The remembered count for each file that has one, as model/load takes them. */
-  async lookup(paths: readonly string[]): Promise<Array<{ path: string; threads: number; promptThreads: number; measured: string }>> {
+  async lookup(paths: readonly string[]): Promise<RememberedForLoad[]> {
     const entries = this.entries();
-    const found: Array<{ path: string; threads: number; promptThreads: number; measured: string }> = [];
+    const found: RememberedForLoad[] = [];
     for (const path of new Set(paths)) {
       const file = await fileIdentity(path);
       const entry = file === undefined ? undefined : entries[tuningKey(file, this.machine)];
